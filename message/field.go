@@ -283,23 +283,45 @@ func (f *Field) GetValue() any {
 	return v
 }
 
+// reset empties f, keeping the capacity of its value slices. It assigns
+// field by field (see Message.Reset).
 func (f *Field) reset() {
-	*f = Field{
-		valueString:  f.valueString[:0],
-		valueBytes:   f.valueBytes[:0],
-		valueInteger: f.valueInteger[:0],
-		valueDouble:  f.valueDouble[:0],
-		valueBool:    f.valueBool[:0],
-	}
+	f.name = ""
+	f.representation = ""
+	f.valueType = 0
+	f.present = 0
+	f.valueString = f.valueString[:0]
+	f.valueBytes = f.valueBytes[:0]
+	f.valueInteger = f.valueInteger[:0]
+	f.valueDouble = f.valueDouble[:0]
+	f.valueBool = f.valueBool[:0]
 }
 
 // GetFields returns the message's fields in order. The slice belongs to the
 // message.
 func (m *Message) GetFields() []*Field { return m.fields }
 
-// AddField appends f to the message. The message takes ownership of f: after
-// a Reset it may reuse f's memory for decoded fields.
-func (m *Message) AddField(f *Field) { m.fields = append(m.fields, f) }
+// AddField appends f to the message (a nil f is ignored). The message takes
+// ownership of f: after a Reset it may reuse f's memory for decoded fields.
+func (m *Message) AddField(f *Field) {
+	if f != nil {
+		m.fields = append(m.fields, f)
+	}
+}
+
+// AppendField appends an empty field of the given type to the message, set
+// up as NewFieldInit does, and returns it for its values to be added. Unlike
+// AddField(NewFieldInit(...)) it recycles a Field (and its value slices) left
+// by an earlier message after Reset, so that a reused Message is filled
+// without allocating.
+func (m *Message) AppendField(name string, t ValueType, representation string) *Field {
+	f := m.newField()
+	f.name = name
+	f.valueType = t
+	f.representation = representation
+	f.present = fieldHasValueType | fieldHasRepresentation
+	return f
+}
 
 // DeleteField removes f (compared by identity) from the message.
 func (m *Message) DeleteField(f *Field) {
@@ -377,3 +399,10 @@ func (m *Message) FieldValue(name string, fieldIndex, arrayIndex int) (any, bool
 	}
 	return f.ValueAt(arrayIndex)
 }
+
+// HasValueType reports whether value_type is present (set by a constructor
+// or decoded); a field without it is STRING.
+func (f *Field) HasValueType() bool { return f.present&fieldHasValueType != 0 }
+
+// HasRepresentation reports whether representation is present.
+func (f *Field) HasRepresentation() bool { return f.present&fieldHasRepresentation != 0 }

@@ -82,11 +82,20 @@ func (m *Message) Clear(h HeaderField) {
 // Message allocates as little as possible. Fields returned by GetFields
 // before Reset must not be used after it.
 func (m *Message) Reset() {
-	fields := m.fields[:0]
-	arena := m.arena[:0]
-	*m = Message{}
-	m.fields = fields
-	m.arena = arena
+	// Field by field rather than *m = Message{}: a whole-struct copy costs a
+	// bulk write barrier while the GC runs, and this is on the decode path.
+	m.uuid = nil
+	m.timestamp = 0
+	m.typ = ""
+	m.logger = ""
+	m.payload = ""
+	m.envVersion = ""
+	m.hostname = ""
+	m.severity = 0
+	m.pid = 0
+	m.present = 0
+	m.fields = m.fields[:0]
+	m.arena = m.arena[:0]
 }
 
 // GetUuid returns the raw uuid bytes (normally 16), or nil when unset.
