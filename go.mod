@@ -3,11 +3,10 @@ module github.com/hekad-go/hekad
 go 1.25.0
 
 require (
-	github.com/BurntSushi/toml v1.6.0 // indirect
-	github.com/golang/protobuf v1.5.4 // indirect
-	github.com/rcrowley/go-metrics v0.0.0-20250401214520-65e299d6c5c9 // indirect
-	github.com/yuin/gopher-lua v1.1.2 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
+	github.com/BurntSushi/toml v1.6.0
+	github.com/golang/protobuf v1.5.4
+	github.com/rcrowley/go-metrics v0.0.0-20250401214520-65e299d6c5c9
+	google.golang.org/protobuf v1.36.12
 )
 
 tool google.golang.org/protobuf/cmd/protoc-gen-go

@@ -1,0 +1,214 @@
+package config
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+// loader holds the state of one Load: the Plan being built and the errors
+// found so far, each tagged with where it was found so that they can be
+// reported in file order.
+type loader struct {
+	plan *Plan
+	errs []located
+	// kinds maps every section name (defined or auto-registered) to its
+	// kind, or to -1 when the kind is unknown, for reference checks.
+	kinds map[string]pipeline.Kind
+	// refs are the options naming other sections, checked once every
+	// section is known.
+	refs []reference
+}
+
+// located is an error with the position of what caused it.
+type located struct {
+	file, pos int
+	err       error
+}
+
+func newLoader() *loader {
+	return &loader{
+		plan:  &Plan{Globals: pipeline.DefaultGlobals()},
+		kinds: map[string]pipeline.Kind{},
+	}
+}
+
+// add records err as found in file number fileIdx at section position pos.
+func (l *loader) add(fileIdx, pos int, err error) {
+	l.errs = append(l.errs, located{fileIdx, pos, err})
+}
+
+// err returns every recorded error in file order, or nil.
+func (l *loader) err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(l.errs, func(a, b located) int {
+		if c := cmp.Compare(a.file, b.file); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
+	errs := make([]error, len(l.errs))
+	for i, e := range l.errs {
+		errs[i] = e.err
+	}
+	return errors.Join(errs...)
+}
+
+// decodeGlobals decodes [hekad] strictly into the Plan's Globals.
+func (l *loader) decodeGlobals(r *rawSection) {
+	if r == nil {
+		l.validateGlobals(nil)
+		return
+	}
+	sc := &sectionCtx{l: l, raw: r}
+	if !sc.isTable() {
+		return
+	}
+	if !sc.decode(&l.plan.Globals) {
+		return
+	}
+	sc.checkUnknown(nil)
+	l.validateGlobals(sc)
+}
+
+// validateGlobals runs Globals.Validate and reports its error against the
+// [hekad] section (or the defaults when there is none).
+func (l *loader) validateGlobals(sc *sectionCtx) {
+	err := l.plan.Globals.Validate()
+	if err == nil {
+		return
+	}
+	if sc == nil {
+		l.add(-1, 0, fmt.Errorf("[hekad] defaults: %w", err))
+		return
+	}
+	// Globals.Validate prefixes its messages with "[hekad] KEY: ".
+	msg := strings.TrimPrefix(err.Error(), "[hekad] ")
+	key, rest, ok := strings.Cut(msg, ": ")
+	if !ok || strings.ContainsAny(key, " ") {
+		sc.fail("", err)
+		return
+	}
+	sc.fail(key, errors.New(rest))
+}
+
+// sectionCtx is one section being decoded: it knows where the section came
+// from and files errors against it.
+type sectionCtx struct {
+	l    *loader
+	raw  *rawSection
+	typ  string
+	free []string // free-form sub-tables declared by the plugin
+}
+
+// fail records an error about key ("" for the whole section).
+func (sc *sectionCtx) fail(key string, err error) {
+	sc.failAt(key, -1, err)
+}
+
+// failAt records an error about key at byte offset pos of its value.
+func (sc *sectionCtx) failAt(key string, pos int, err error) {
+	sc.l.add(sc.raw.file.index, sc.raw.pos, &Error{
+		File: sc.raw.file.name, Section: sc.raw.name, Type: sc.typ, Key: key, Pos: pos, Err: err,
+	})
+}
+
+// isTable reports whether the section is a TOML table, recording an error
+// when it is not.
+func (sc *sectionCtx) isTable() bool {
+	if t := sc.raw.file.md.Type(sc.raw.name); t != "Hash" {
+		sc.fail("", fmt.Errorf("not a table (a TOML %s): every top-level key must be a [section]", strings.ToLower(t)))
+		return false
+	}
+	return true
+}
+
+// decode decodes the section into v, recording a failure. It reports
+// whether decoding succeeded.
+func (sc *sectionCtx) decode(v any) bool {
+	err := sc.raw.file.md.PrimitiveDecode(sc.raw.prim, v)
+	if err == nil {
+		return true
+	}
+	line, key, msg := sc.splitDecodeError(err)
+	sc.l.add(sc.raw.file.index, sc.raw.pos, &Error{
+		File: sc.raw.file.name, Line: line, Section: sc.raw.name, Type: sc.typ, Key: key, Pos: -1,
+		Err: errors.New(msg),
+	})
+	return false
+}
+
+// decodeErrorRE matches the errors of MetaData.PrimitiveDecode that are
+// not ParseError values.
+var decodeErrorRE = regexp.MustCompile(`(?s)^toml: (?:line (\d+) )?\(last key ("(?:[^"\\]|\\.)*")\): (.*)$`)
+
+// splitDecodeError extracts the line, the key relative to the section and
+// the message of a decoding error.
+func (sc *sectionCtx) splitDecodeError(err error) (line int, key, msg string) {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return pe.Position.Line, sc.relKey(pe.LastKey), pe.Message
+	}
+	m := decodeErrorRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, "", strings.TrimPrefix(err.Error(), "toml: ")
+	}
+	line, _ = strconv.Atoi(m[1])
+	full, uerr := strconv.Unquote(m[2])
+	if uerr != nil {
+		full = m[2]
+	}
+	return line, sc.relKey(full), m[3]
+}
+
+// relKey strips the section name from a dotted key.
+func (sc *sectionCtx) relKey(full string) string {
+	prefix := toml.Key{sc.raw.name}.String() + "."
+	return strings.TrimPrefix(full, prefix)
+}
+
+// hasKey reports whether the section sets key (matched without regard to
+// case, as the decoder matches keys to fields).
+func (sc *sectionCtx) hasKey(key string) bool {
+	for _, k := range sc.raw.file.md.Keys() {
+		if len(k) == 2 && k[0] == sc.raw.name && strings.EqualFold(k[1], key) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkUnknown reports every key of the section that nothing decoded,
+// except those under the free-form sub-tables. Only the outermost unknown
+// key of a sub-table is reported.
+func (sc *sectionCtx) checkUnknown(free []string) {
+	var reported []toml.Key
+outer:
+	for _, k := range sc.raw.file.md.Undecoded() {
+		if len(k) < 2 || k[0] != sc.raw.name {
+			continue
+		}
+		if slices.Contains(free, k[1]) {
+			continue
+		}
+		for _, p := range reported {
+			if len(k) > len(p) && slices.Equal(k[:len(p)], p) {
+				continue outer
+			}
+		}
+		reported = append(reported, k)
+		sc.l.add(sc.raw.file.index, sc.raw.pos, &Error{
+			File: sc.raw.file.name, Section: sc.raw.name, Type: sc.typ,
+			Key: toml.Key(k[1:]).String(), Pos: -1, Err: ErrUnknownKey,
+		})
+	}
+}

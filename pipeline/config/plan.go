@@ -1,0 +1,64 @@
+package config
+
+import "github.com/hekad-go/hekad/pipeline"
+
+// Plan is a loaded, validated configuration: plain data the engine builds a
+// pipeline from. Tests may build Plans in code.
+type Plan struct {
+	// Globals are the [hekad] settings, defaults applied and validated.
+	Globals pipeline.Globals
+	// Decoders, Encoders and Splitters are templates: the engine builds an
+	// instance per input, stream or output that names them. The
+	// auto-registered defaults (ProtobufDecoder, ProtobufEncoder,
+	// TokenSplitter, HekaFramingSplitter, NullSplitter) are always present.
+	Decoders  []Section
+	Encoders  []Section
+	Splitters []Splitter
+	Inputs    []Input
+	Filters   []Filter
+	Outputs   []Output
+}
+
+// Section is one plugin section of the configuration.
+type Section struct {
+	// Name is the section name, e.g. "tcp_in".
+	Name string
+	// Type is the registered type name, e.g. "TcpInput" (defaults to Name).
+	Type string
+	// Kind is the plugin family, from Type's suffix.
+	Kind pipeline.Kind
+	// Source is the file the section came from ("" for auto-registered
+	// default plugins).
+	Source string
+	// Registration is the registry entry of Type.
+	Registration *pipeline.Registration
+	// Config is the plugin's own config: the pointer returned by
+	// Registration.NewConfig, decoded and validated.
+	Config any
+}
+
+// Input is an input section with its common options.
+type Input struct {
+	Section
+	Common pipeline.InputCommon
+}
+
+// Filter is a filter section with its common options.
+type Filter struct {
+	Section
+	Common pipeline.FilterCommon
+}
+
+// Output is an output section with its common options.
+type Output struct {
+	Section
+	Common pipeline.OutputCommon
+	// UseFraming is use_framing resolved against the plugin's default.
+	UseFraming bool
+}
+
+// Splitter is a splitter section with its common options.
+type Splitter struct {
+	Section
+	Common pipeline.SplitterCommon
+}

@@ -1,0 +1,300 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hekad-go/hekad/message/matcher"
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+// Freeform is implemented by plugin config types whose section holds
+// sub-tables of free-form keys that the plugin reads itself (the sandboxes'
+// config table). FreeformKeys names those sub-tables (or keys); nothing
+// under them is reported as unknown. The plugin's config struct still
+// decodes them, typically into a map[string]any field.
+type Freeform interface {
+	FreeformKeys() []string
+}
+
+// recordHeader is the most bytes Heka stream framing adds to a message:
+// separator, header length, header and unit separator (Heka's
+// MAX_RECORD_SIZE is this plus max_message_size).
+const recordHeader = 3 + 255
+
+// typeOnly decodes the type key of a section.
+type typeOnly struct {
+	Type string `toml:"type"`
+}
+
+// decodeSection decodes one plugin section into the Plan. Errors are
+// recorded; a broken section is left out of the Plan.
+func (l *loader) decodeSection(r *rawSection) {
+	sc := &sectionCtx{l: l, raw: r}
+	l.kinds[r.name] = -1
+	if !sc.isTable() {
+		return
+	}
+	var t typeOnly
+	if !sc.decode(&t) {
+		return
+	}
+	sc.typ = t.Type
+	if sc.typ == "" {
+		sc.typ = r.name
+	}
+	kind, ok := pipeline.KindOf(sc.typ)
+	if !ok {
+		sc.fail("type", fmt.Errorf("unrecognised plugin kind: %q does not end in Input, Splitter, Decoder, Filter, Encoder or Output", sc.typ))
+		return
+	}
+	l.kinds[r.name] = kind
+	reg, ok := pipeline.Lookup(sc.typ)
+	if !ok {
+		sc.fail("type", fmt.Errorf("no registered plugin type %q", sc.typ))
+		return
+	}
+	cfg := reg.NewConfig()
+	if f, ok := cfg.(Freeform); ok {
+		sc.free = f.FreeformKeys()
+	}
+	sec := Section{Name: r.name, Type: sc.typ, Kind: kind, Source: r.file.name, Registration: reg, Config: cfg}
+	before := len(l.errs)
+
+	// The common options first, then the plugin's own, from the same
+	// section: each marks the keys it knows as decoded.
+	decoded := true
+	switch kind {
+	case pipeline.KindInput:
+		in := Input{Section: sec, Common: sc.inputCommon(cfg, &decoded)}
+		if decoded {
+			sc.ref("decoder", in.Common.Decoder, pipeline.KindDecoder)
+			sc.ref("splitter", in.Common.Splitter, pipeline.KindSplitter)
+		}
+		decoded = sc.decode(cfg) && decoded
+		if decoded {
+			sc.checkUnknown(sc.free)
+			sc.validate(in.Common.Retries.Validate())
+		}
+		sc.validatePlugin(cfg, decoded)
+		if len(l.errs) == before {
+			l.plan.Inputs = append(l.plan.Inputs, in)
+		}
+	case pipeline.KindFilter:
+		f := Filter{Section: sec, Common: sc.filterCommon(cfg, &decoded)}
+		decoded = sc.decode(cfg) && decoded
+		if decoded {
+			sc.checkUnknown(sc.free)
+			c := &f.Common
+			sc.validate(c.Retries.Validate())
+			sc.validate(c.Buffering.Validate())
+			sc.checkBuffering(c.UseBuffering, c.Buffering)
+			sc.checkMatcher(c.MessageMatcher)
+		}
+		sc.validatePlugin(cfg, decoded)
+		if len(l.errs) == before {
+			l.plan.Filters = append(l.plan.Filters, f)
+		}
+	case pipeline.KindOutput:
+		o := Output{Section: sec, Common: sc.outputCommon(cfg, &decoded)}
+		if decoded {
+			sc.ref("encoder", o.Common.Encoder, pipeline.KindEncoder)
+		}
+		decoded = sc.decode(cfg) && decoded
+		if decoded {
+			sc.checkUnknown(sc.free)
+			c := &o.Common
+			sc.validate(c.Retries.Validate())
+			sc.validate(c.Buffering.Validate())
+			sc.checkBuffering(c.UseBuffering, c.Buffering)
+			sc.checkMatcher(c.MessageMatcher)
+		}
+		sc.validatePlugin(cfg, decoded)
+		if len(l.errs) == before {
+			l.plan.Outputs = append(l.plan.Outputs, o)
+		}
+	case pipeline.KindSplitter:
+		s := Splitter{Section: sec, Common: sc.splitterCommon(cfg, &decoded)}
+		decoded = sc.decode(cfg) && decoded
+		if decoded {
+			sc.checkUnknown(sc.free)
+			sc.checkMinBuffer(s.Common.MinBufferSize)
+		}
+		sc.validatePlugin(cfg, decoded)
+		if len(l.errs) == before {
+			l.plan.Splitters = append(l.plan.Splitters, s)
+		}
+	case pipeline.KindDecoder, pipeline.KindEncoder:
+		decoded = sc.decode(cfg)
+		if decoded {
+			sc.checkUnknown(sc.free)
+		}
+		sc.validatePlugin(cfg, decoded)
+		if len(l.errs) != before {
+			break
+		}
+		if kind == pipeline.KindDecoder {
+			l.plan.Decoders = append(l.plan.Decoders, sec)
+		} else {
+			l.plan.Encoders = append(l.plan.Encoders, sec)
+		}
+	}
+}
+
+// inputCommon decodes the common input options over the defaults (Heka's,
+// adjusted by the plugin). Empty names and a zero ticker_interval fall back
+// to the plugin's defaults, as in Heka.
+func (sc *sectionCtx) inputCommon(cfg any, ok *bool) pipeline.InputCommon {
+	c := pipeline.DefaultInputCommon()
+	if d, isD := cfg.(pipeline.InputCommonDefaulter); isD {
+		d.DefaultInputCommon(&c)
+	}
+	def := c
+	*ok = sc.decode(&c) && *ok
+	c.Decoder = orString(c.Decoder, def.Decoder)
+	c.Splitter = orString(orString(c.Splitter, def.Splitter), "NullSplitter")
+	if c.TickerInterval == 0 {
+		c.TickerInterval = def.TickerInterval
+	}
+	return c
+}
+
+// filterCommon decodes the common filter options; see foCommon.
+func (sc *sectionCtx) filterCommon(cfg any, ok *bool) pipeline.FilterCommon {
+	c := pipeline.DefaultFilterCommon()
+	if d, isD := cfg.(pipeline.FilterCommonDefaulter); isD {
+		d.DefaultFilterCommon(&c)
+	}
+	def := c
+	sc.resetBuffering(&c.Buffering)
+	*ok = sc.decode(&c) && *ok
+	c.MessageMatcher = orString(c.MessageMatcher, def.MessageMatcher)
+	if c.TickerInterval == 0 {
+		c.TickerInterval = def.TickerInterval
+	}
+	fixBuffering(&c.Buffering)
+	return c
+}
+
+// outputCommon decodes the common output options over the defaults
+// (Heka's, adjusted by the plugin). As in Heka, a plugin's buffering
+// defaults apply only when the section has no buffering table at all: a
+// buffering table starts from the standard defaults. Empty names and a zero
+// ticker_interval fall back to the plugin's defaults.
+func (sc *sectionCtx) outputCommon(cfg any, ok *bool) pipeline.OutputCommon {
+	c := pipeline.DefaultOutputCommon()
+	if d, isD := cfg.(pipeline.OutputCommonDefaulter); isD {
+		d.DefaultOutputCommon(&c)
+	}
+	def := c
+	sc.resetBuffering(&c.Buffering)
+	*ok = sc.decode(&c) && *ok
+	c.MessageMatcher = orString(c.MessageMatcher, def.MessageMatcher)
+	c.Encoder = orString(c.Encoder, def.Encoder)
+	if c.TickerInterval == 0 {
+		c.TickerInterval = def.TickerInterval
+	}
+	fixBuffering(&c.Buffering)
+	return c
+}
+
+// splitterCommon decodes the common splitter options; a zero
+// min_buffer_size means the plugin's default.
+func (sc *sectionCtx) splitterCommon(cfg any, ok *bool) pipeline.SplitterCommon {
+	c := defaultSplitterCommon(cfg)
+	def := c
+	*ok = sc.decode(&c) && *ok
+	if c.MinBufferSize == 0 {
+		c.MinBufferSize = def.MinBufferSize
+	}
+	return c
+}
+
+// defaultSplitterCommon returns the common splitter defaults adjusted by
+// the plugin.
+func defaultSplitterCommon(cfg any) pipeline.SplitterCommon {
+	c := pipeline.DefaultSplitterCommon()
+	if d, ok := cfg.(pipeline.SplitterCommonDefaulter); ok {
+		d.DefaultSplitterCommon(&c)
+	}
+	return c
+}
+
+// resetBuffering reproduces Heka's rule: when the section has a buffering
+// table, the plugin's own buffering defaults are dropped and the table is
+// read over the standard ones.
+func (sc *sectionCtx) resetBuffering(b *pipeline.BufferConfig) {
+	if sc.hasKey("buffering") {
+		*b = pipeline.DefaultBufferConfig()
+	}
+}
+
+// fixBuffering applies Heka's coercions of zero buffering values.
+func fixBuffering(b *pipeline.BufferConfig) {
+	def := pipeline.DefaultBufferConfig()
+	if b.MaxFileSize == 0 {
+		b.MaxFileSize = def.MaxFileSize
+	}
+	if b.CursorUpdateCount == 0 {
+		b.CursorUpdateCount = 1
+	}
+	if b.FullAction == "" {
+		b.FullAction = def.FullAction
+	}
+}
+
+// checkBuffering checks that a disk queue file can hold the largest record.
+func (sc *sectionCtx) checkBuffering(use bool, b pipeline.BufferConfig) {
+	maxRecord := uint64(recordHeader) + uint64(sc.l.plan.Globals.MaxMessageSize)
+	if use && b.MaxFileSize < maxRecord {
+		sc.fail("buffering.max_file_size", fmt.Errorf("must be at least the largest record size (%d), got %d", maxRecord, b.MaxFileSize))
+	}
+}
+
+// checkMinBuffer checks a splitter's min_buffer_size against the largest
+// record size.
+func (sc *sectionCtx) checkMinBuffer(n uint32) {
+	maxRecord := uint64(recordHeader) + uint64(sc.l.plan.Globals.MaxMessageSize)
+	if uint64(n) > maxRecord {
+		sc.fail("min_buffer_size", fmt.Errorf("must not exceed the largest record size (%d), got %d", maxRecord, n))
+	}
+}
+
+// checkMatcher requires a message_matcher and compiles it.
+func (sc *sectionCtx) checkMatcher(expr string) {
+	if expr == "" {
+		sc.fail("message_matcher", errors.New("missing: filters and outputs need a message matcher"))
+		return
+	}
+	if _, err := matcher.Compile(expr); err != nil {
+		var se *matcher.SyntaxError
+		if errors.As(err, &se) {
+			sc.failAt("message_matcher", se.Pos, err)
+			return
+		}
+		sc.fail("message_matcher", err)
+	}
+}
+
+// validate records err, from a Validate method that names its key.
+func (sc *sectionCtx) validate(err error) {
+	if err != nil {
+		sc.fail("", err)
+	}
+}
+
+// validatePlugin runs the plugin config's Validate when the section was
+// decoded completely.
+func (sc *sectionCtx) validatePlugin(cfg any, decoded bool) {
+	if v, ok := cfg.(pipeline.Validator); ok && decoded {
+		sc.validate(v.Validate())
+	}
+}
+
+// orString returns s, or def when s is empty.
+func orString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+package pipeline
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	metrics "github.com/rcrowley/go-metrics"
+)
+
+// Env is everything a plugin constructor may use: its names, a logger and a
+// metrics registry tagged with its name, and the global settings it may need.
+type Env struct {
+	name    string
+	typ     string
+	logger  *slog.Logger
+	metrics metrics.Registry
+	globals *Globals
+}
+
+// NewEnv returns the environment of the plugin section name of type typ.
+// A nil logger discards; a nil registry gets a fresh one.
+func NewEnv(name, typ string, g *Globals, logger *slog.Logger, reg metrics.Registry) *Env {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if reg == nil {
+		reg = metrics.NewRegistry()
+	}
+	if g == nil {
+		d := DefaultGlobals()
+		g = &d
+	}
+	return &Env{
+		name:    name,
+		typ:     typ,
+		logger:  logger.With("plugin", name, "type", typ),
+		metrics: metrics.NewPrefixedChildRegistry(reg, name+"."),
+		globals: g,
+	}
+}
+
+// Name returns the plugin's section name.
+func (e *Env) Name() string { return e.name }
+
+// Type returns the plugin's registered type name.
+func (e *Env) Type() string { return e.typ }
+
+// Logger returns a logger tagged with the plugin's name and type.
+func (e *Env) Logger() *slog.Logger { return e.logger }
+
+// Metrics returns a registry whose metric names are prefixed with the
+// plugin's name.
+func (e *Env) Metrics() metrics.Registry { return e.metrics }
+
+// Hostname returns the hostname hekad stamps on messages it makes.
+func (e *Env) Hostname() string { return e.globals.Hostname }
+
+// Pid returns hekad's process id.
+func (e *Env) Pid() int { return os.Getpid() }
+
+// MaxMessageSize returns the largest message size in bytes.
+func (e *Env) MaxMessageSize() int { return int(e.globals.MaxMessageSize) }
+
+// BaseDir resolves path under base_dir (absolute paths are kept).
+func (e *Env) BaseDir(path ...string) string { return resolve(e.globals.BaseDir, path) }
+
+// ShareDir resolves path under share_dir (absolute paths are kept).
+func (e *Env) ShareDir(path ...string) string { return resolve(e.globals.ShareDir, path) }
+
+// Globals returns the [hekad] settings (read-only).
+func (e *Env) Globals() Globals { return *e.globals }
+
+func resolve(dir string, path []string) string {
+	p := filepath.Join(path...)
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
