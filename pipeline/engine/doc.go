@@ -1,0 +1,22 @@
+// Package engine runs a pipeline described by a config.Plan: it builds every
+// plugin, owns the two pack pools (input and inject), drives inputs through
+// their splitters and decoders, routes packs to the filters and outputs
+// whose matchers select them, retries failing plugins with Heka's back-off,
+// and shuts everything down in data-flow order without losing what reached
+// an output.
+//
+// # Data flow
+//
+//	input ─Stream─▶ splitter ─▶ [decoder goroutine] ─batch─▶ router ─batch─▶ filter / output goroutine
+//	filter ─Inject──────────────────────────────────────────▶ router (inject queue, never blocks)
+//
+// Packs travel between goroutines in batches (a slice of packs per channel
+// operation), flushed when full or when the producer has nothing more ready,
+// so a channel hand-off is paid once per batch rather than once per message.
+// The router evaluates every matcher itself (one goroutine, no per-plugin
+// match goroutines) and sends each filter and output only the packs it
+// matched, with one reference each.
+//
+// Deadlock avoidance, lock order and the rules every stage follows are
+// written down in docs/locks.md.
+package engine

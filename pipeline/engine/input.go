@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hekad-go/hekad/pipeline"
+	"github.com/hekad-go/hekad/pipeline/config"
+)
+
+// inputRunner runs one input: it calls Run (again after ErrRetry, per the
+// retries options), gives it an InputHost, and handles its exit.
+type inputRunner struct {
+	e        *Engine
+	name     string
+	typ      string
+	sec      config.Section
+	env      *pipeline.Env
+	log      *slog.Logger
+	common   pipeline.InputCommon
+	split    pipeline.SplitterCommon
+	splitter *template
+	decoder  *template // nil: no decoder
+	tick     time.Duration
+
+	mu       sync.Mutex     // guards input and closed; never held while waiting
+	input    pipeline.Input // replaced on restart
+	closed   bool           // Run returned: no more Stream calls
+	streamWG sync.WaitGroup
+
+	delMu     sync.Mutex // guards def and delClosed; held while Deliver waits
+	def       *deliverer // delivers what Deliver gets
+	delClosed bool
+
+	decodeFailures atomic.Int64
+	oversize       atomic.Int64
+	decQueued      atomic.Int64 // packs waiting for the async decoders
+}
+
+func (ir *inputRunner) plugin() pipeline.Input {
+	ir.mu.Lock()
+	defer ir.mu.Unlock()
+	return ir.input
+}
+
+func (ir *inputRunner) run() {
+	ctx := ir.e.inCtx
+	rh := newRetrier(ir.common.Retries)
+	host := &inputHost{ir: ir}
+	err := ir.runLoop(ctx, rh, host)
+
+	ir.mu.Lock()
+	ir.closed = true
+	ir.mu.Unlock()
+	ir.streamWG.Wait()
+	ir.delMu.Lock()
+	ir.delClosed = true
+	if ir.def != nil {
+		ir.def.close()
+		ir.def = nil
+	}
+	ir.delMu.Unlock()
+
+	if ctx.Err() != nil {
+		ir.log.Info("stopped")
+		return
+	}
+	if ir.common.CanExit {
+		ir.log.Info("has stopped, exiting plugin without shutting down", "err", err)
+		return
+	}
+	ir.log.Error("has stopped, shutting down")
+	if err == nil {
+		err = errors.New("Run exited")
+	}
+	ir.e.fail(fmt.Errorf("input '%s' stopped: %w", ir.name, err))
+}
+
+// runLoop runs the input until it returns for good: nil when ctx is done or
+// Run returned nil, otherwise the last error.
+func (ir *inputRunner) runLoop(ctx context.Context, rh *retrier, host *inputHost) error {
+	for {
+		err := ir.safeRun(ctx, host)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil {
+			return nil
+		}
+		if st := panicStack(err); st != nil {
+			ir.log.Error("plugin panicked", "err", err, "stack", string(st))
+		} else {
+			ir.log.Error("plugin error", "err", err)
+		}
+		if !errors.Is(err, pipeline.ErrRetry) {
+			return err
+		}
+		for {
+			if werr := rh.wait(ctx); werr != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				ir.log.Error(werr.Error())
+				return fmt.Errorf("%w: %w", werr, err)
+			}
+			ir.log.Info(fmt.Sprintf("Restarting (attempt %d/%d)", rh.attempts(), ir.common.Retries.MaxRetries))
+			p, berr := buildAs[pipeline.Input](ir.sec, ir.env, "an input")
+			if berr == nil {
+				ir.mu.Lock()
+				ir.input = p
+				ir.mu.Unlock()
+				break
+			}
+			ir.log.Error("rebuilding for restart failed", "err", berr)
+		}
+	}
+}
+
+func (ir *inputRunner) safeRun(ctx context.Context, host *inputHost) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return ir.plugin().Run(ctx, host)
+}
+
+// ticker calls Tick every ticker_interval until the input stops.
+func (ir *inputRunner) ticker() {
+	tk, ok := ir.plugin().(pipeline.Ticker)
+	if !ok {
+		return
+	}
+	inj := &injector{e: ir.e, name: ir.name}
+	t := time.NewTicker(ir.tick)
+	defer t.Stop()
+	ctx := ir.e.inCtx
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := safeTick(ctx, tk, inj); err != nil {
+				ir.log.Error("tick failed", "err", err)
+			}
+		}
+	}
+}
+
+func safeTick(ctx context.Context, t pipeline.Ticker, inj pipeline.Injector) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return t.Tick(ctx, inj)
+}
+
+// enter registers a Stream call; it fails once Run has returned.
+func (ir *inputRunner) enter() bool {
+	ir.mu.Lock()
+	defer ir.mu.Unlock()
+	if ir.closed || ir.e.stopping.Load() {
+		return false
+	}
+	ir.streamWG.Add(1)
+	return true
+}
+
+// inputHost is the pipeline.InputHost of one input.
+type inputHost struct{ ir *inputRunner }
+
+// Stream cuts r into records with a fresh splitter and delivers them.
+func (h *inputHost) Stream(ctx context.Context, r io.Reader, src pipeline.Source) error {
+	ir := h.ir
+	if !ir.enter() {
+		return errStopped
+	}
+	defer ir.streamWG.Done()
+	return ir.stream(ctx, r, src)
+}
+
+// NewPack takes a pack from the input pool, waiting while it is empty.
+func (h *inputHost) NewPack(ctx context.Context) (*pipeline.Pack, error) {
+	p, err := h.ir.e.inputPool.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Stamp(&h.ir.name, unixNow())
+	return p, nil
+}
+
+// Deliver decodes p (if the input has a decoder) and routes it.
+func (h *inputHost) Deliver(ctx context.Context, p *pipeline.Pack) error {
+	ir := h.ir
+	ir.delMu.Lock()
+	defer ir.delMu.Unlock()
+	if ir.delClosed || ir.e.aborting() {
+		p.Recycle()
+		return errStopped
+	}
+	if ir.def == nil {
+		d, err := ir.newDeliverer(ir.name)
+		if err != nil {
+			p.Recycle()
+			return err
+		}
+		ir.def = d
+	}
+	ir.def.add(p)
+	ir.def.flush()
+	return nil
+}

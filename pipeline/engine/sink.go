@@ -1,0 +1,370 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+// What a sink is doing, for the watchdog.
+const (
+	callIdle int32 = iota
+	callMessage
+	callConnect
+	callTick
+)
+
+// sink runs one filter or output: it takes the batches the router selected
+// for it, calls the plugin once per pack (encoding first for outputs),
+// retries per the plugin's retries options, ticks, and handles the
+// plugin's exit.
+type sink struct {
+	e           *Engine
+	name, typ   string
+	kind        pipeline.Kind
+	env         *pipeline.Env
+	log         *slog.Logger
+	matcher     Matcher
+	matcherText string
+	signer      string
+	canExit     bool
+	retries     pipeline.RetryOptions
+	tick        time.Duration
+	ch          chan *batch
+	reopen      chan struct{} // Reopen requests (SIGHUP)
+
+	plugin  any
+	filter  pipeline.Filter
+	output  pipeline.Output
+	encoder pipeline.Encoder
+	encName string
+	framing bool
+	buf     []byte // encoder output, reused
+	frame   []byte // framed encoder output, reused
+	sample  int    // sink goroutine only
+
+	inj *injector
+
+	queued       atomic.Int64 // messages in ch
+	processed    atomic.Int64 // ProcessMessageCount; also the watchdog's progress counter
+	injected     atomic.Int64
+	dropped      atomic.Int64
+	leaks        atomic.Int64
+	matchNs      atomic.Int64
+	matchSamples atomic.Int64
+	procNs       atomic.Int64
+	procSamples  atomic.Int64
+	busy         atomic.Int32 // callIdle, callMessage, ...
+	curLoop      atomic.Int32 // loop count of the message being processed
+}
+
+// accepts reports whether p is for this sink: its signer first (when
+// message_signer is set), then its matcher.
+func (s *sink) accepts(p *pipeline.Pack) bool {
+	if s.signer != "" && p.Signer != s.signer {
+		return false
+	}
+	return s.matcher.Match(p.Message)
+}
+
+func (s *sink) kindName() string { return strings.ToLower(s.kind.String()) }
+
+func (s *sink) run() {
+	if s.inj == nil {
+		s.inj = &injector{e: s.e, s: s, name: s.name}
+	}
+	ctx := s.e.runCtx
+	err := s.loop(ctx, newRetrier(s.retries))
+	s.finish(err)
+}
+
+func (s *sink) loop(ctx context.Context, rh *retrier) error {
+	if c, ok := s.plugin.(pipeline.Connector); ok && s.output != nil {
+		if err := s.connect(ctx, c, rh); err != nil {
+			return err
+		}
+	}
+	var tickC <-chan time.Time
+	if s.tick > 0 {
+		t := time.NewTicker(s.tick)
+		defer t.Stop()
+		tickC = t.C
+	}
+	for {
+		select {
+		case b, ok := <-s.ch:
+			if !ok {
+				return nil
+			}
+			s.queued.Add(-int64(len(b.packs)))
+			if err := s.handleBatch(ctx, rh, b); err != nil {
+				return err
+			}
+		case <-tickC:
+			if err := s.doTick(ctx); err != nil {
+				return err
+			}
+		case <-s.reopen:
+			s.doReopen()
+		}
+	}
+}
+
+func (s *sink) handleBatch(ctx context.Context, rh *retrier, b *batch) error {
+	if s.e.aborting() {
+		s.e.lost.Add(int64(recycleAll(b)))
+		return nil
+	}
+	now := unixNow()
+	s.busy.Store(callMessage)
+	for i, p := range b.packs {
+		p.Stamp(&s.name, now)
+		var err error
+		if s.sample++; s.sample >= s.e.g.SampleDenominator {
+			s.sample = 0
+			start := time.Now()
+			err = s.handle(ctx, rh, p)
+			s.procNs.Add(int64(time.Since(start)))
+			s.procSamples.Add(1)
+		} else {
+			err = s.handle(ctx, rh, p)
+		}
+		p.Recycle()
+		s.processed.Add(1)
+		if err != nil {
+			n := 0
+			for _, q := range b.packs[i+1:] {
+				q.Recycle()
+				n++
+			}
+			s.e.lost.Add(int64(n))
+			putBatch(b)
+			s.busy.Store(callIdle)
+			return err
+		}
+	}
+	s.busy.Store(callIdle)
+	putBatch(b)
+	return nil
+}
+
+// handle gives one pack to the plugin, retrying on ErrRetry.
+func (s *sink) handle(ctx context.Context, rh *retrier, p *pipeline.Pack) error {
+	if s.filter != nil {
+		s.curLoop.Store(int32(p.LoopCount))
+		for {
+			err := s.process(ctx, p)
+			if err == nil {
+				rh.reset()
+				return nil
+			}
+			if pipeline.IsDrop(err) {
+				s.drop(err)
+				return nil
+			}
+			if !errors.Is(err, pipeline.ErrRetry) {
+				return err
+			}
+			if werr := s.retryWait(ctx, rh, "process", err); werr != nil {
+				return werr
+			}
+		}
+	}
+	rec := pipeline.Record{Pack: p}
+	if s.encoder != nil {
+		data, err := s.encode(p)
+		if err != nil {
+			s.drop(fmt.Errorf("encoder '%s': %w", s.encName, err))
+			return nil
+		}
+		rec.Data = data
+	}
+	for {
+		err := s.write(ctx, rec)
+		if err == nil {
+			rh.reset()
+			return nil
+		}
+		if pipeline.IsDrop(err) {
+			s.drop(err)
+			return nil
+		}
+		if !errors.Is(err, pipeline.ErrRetry) {
+			return err
+		}
+		if werr := s.retryWait(ctx, rh, "write", err); werr != nil {
+			return werr
+		}
+		if c, ok := s.plugin.(pipeline.Connector); ok {
+			if err := s.connect(ctx, c, rh); err != nil {
+				return err
+			}
+			s.busy.Store(callMessage)
+		}
+	}
+}
+
+func (s *sink) retryWait(ctx context.Context, rh *retrier, what string, err error) error {
+	s.log.Warn(what+" failed, retrying", "err", err, "attempt", rh.attempts()+1)
+	if werr := rh.wait(ctx); werr != nil {
+		return fmt.Errorf("%s: %w: %w", what, werr, err)
+	}
+	return nil
+}
+
+func (s *sink) drop(err error) {
+	s.dropped.Add(1)
+	s.log.Error("message dropped", "err", err)
+}
+
+// connect calls Connect until it succeeds, retrying on ErrRetry.
+func (s *sink) connect(ctx context.Context, c pipeline.Connector, rh *retrier) error {
+	for {
+		s.busy.Store(callConnect)
+		err := s.safeConnect(ctx, c)
+		s.busy.Store(callIdle)
+		if err == nil {
+			rh.reset()
+			return nil
+		}
+		if !errors.Is(err, pipeline.ErrRetry) {
+			return fmt.Errorf("connect: %w", err)
+		}
+		if werr := s.retryWait(ctx, rh, "connect", err); werr != nil {
+			return werr
+		}
+	}
+}
+
+func (s *sink) doTick(ctx context.Context) error {
+	tk := s.plugin.(pipeline.Ticker)
+	s.busy.Store(callTick)
+	err := s.safeTick(ctx, tk)
+	s.busy.Store(callIdle)
+	switch {
+	case err == nil:
+		return nil
+	case pipeline.IsDrop(err), errors.Is(err, pipeline.ErrRetry):
+		s.log.Error("tick failed", "err", err)
+		return nil
+	}
+	return fmt.Errorf("tick: %w", err)
+}
+
+func (s *sink) process(ctx context.Context, p *pipeline.Pack) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return s.filter.Process(ctx, p, s.inj)
+}
+
+func (s *sink) write(ctx context.Context, r pipeline.Record) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return s.output.Write(ctx, r)
+}
+
+func (s *sink) safeConnect(ctx context.Context, c pipeline.Connector) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return c.Connect(ctx)
+}
+
+func (s *sink) safeTick(ctx context.Context, t pipeline.Ticker) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return t.Tick(ctx, s.inj)
+}
+
+// encode runs the output's encoder into a reused buffer and frames the
+// result when use_framing is set. A panic in the encoder drops the message.
+func (s *sink) encode(p *pipeline.Pack) (data []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+			s.log.Error("encoder panicked", "encoder", s.encName, "err", err, "stack", string(panicStack(err)))
+		}
+	}()
+	out, err := s.encoder.Encode(s.buf[:0], p)
+	if err != nil {
+		return nil, err
+	}
+	s.buf = out
+	if !s.framing {
+		return out, nil
+	}
+	fr, err := message.AppendFrame(s.frame[:0], out, nil, int(s.e.g.MaxMessageSize))
+	if err != nil {
+		return nil, err
+	}
+	s.frame = fr
+	return fr, nil
+}
+
+// finish handles the end of the sink's loop: nothing to do when its
+// channel was closed (shutdown); otherwise the plugin stopped with err,
+// which either stops hekad (can_exit = false) or unregisters the plugin
+// and announces it with a heka.terminated message.
+func (s *sink) finish(err error) {
+	if err == nil {
+		s.log.Info("stopped")
+		return
+	}
+	switch {
+	case s.e.aborting():
+		s.log.Error("stopped while shutting down", "err", err)
+	case s.canExit:
+		s.logExit(err)
+		s.log.Info("has stopped, exiting plugin without shutting down")
+		var term *pipeline.Pack
+		if !s.e.stopping.Load() {
+			term = s.e.terminationPack(s, err)
+		}
+		s.e.router.remove(s, term)
+	default:
+		s.logExit(err)
+		s.log.Error("has stopped, shutting down")
+		s.e.fail(fmt.Errorf("%s '%s' stopped: %w", s.kindName(), s.name, err))
+	}
+	// Keep taking what the router sends until it closes the channel, so
+	// the router never waits on a plugin that is gone.
+	n := 0
+	for b := range s.ch {
+		s.queued.Add(-int64(len(b.packs)))
+		n += recycleAll(b)
+	}
+	if n > 0 {
+		s.e.lost.Add(int64(n))
+		if n == 1 {
+			s.log.Error("Lost/Dropped 1 message")
+		} else {
+			s.log.Error(fmt.Sprintf("Lost/Dropped %d messages", n))
+		}
+	}
+}
+
+func (s *sink) logExit(err error) {
+	if st := panicStack(err); st != nil {
+		s.log.Error("plugin panicked", "err", err, "stack", string(st))
+		return
+	}
+	s.log.Error("plugin error", "err", err)
+}

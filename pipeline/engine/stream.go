@@ -1,0 +1,215 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+// stream reads r until EOF (or an error, or ctx done), cutting records
+// with a fresh splitter. The read buffer starts at min_buffer_size and
+// doubles up to the largest record size; a record that does not fit is
+// dropped (or, with keep_truncated, delivered cut to the largest size), and
+// so is the rest of it up to the next record boundary. Records are handed
+// on in batches; the batch is flushed whenever the next record needs a
+// read, so that a quiet stream is not held back.
+func (ir *inputRunner) stream(ctx context.Context, r io.Reader, src pipeline.Source) error {
+	v, err := ir.splitter.build()
+	if err != nil {
+		return fmt.Errorf("splitter '%s': %w", ir.splitter.name, err)
+	}
+	sp := v.(pipeline.Splitter)
+	d, err := ir.newDeliverer(src.Name)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	st := &streamer{ir: ir, d: d, sp: sp, src: src, logger: src.Logger}
+	st.signed, _ = sp.(pipeline.SignedSplitter)
+	if st.logger == "" {
+		st.logger = ir.name
+	}
+	return st.run(ctx, r)
+}
+
+type streamer struct {
+	ir     *inputRunner
+	d      *deliverer
+	sp     pipeline.Splitter
+	signed pipeline.SignedSplitter
+	src    pipeline.Source
+	logger string
+	now    int64 // time of the last read (ns), stamped on text records
+	sec    int64 // the same in seconds, for pack stamps
+}
+
+func (st *streamer) run(ctx context.Context, r io.Reader) error {
+	maxRec := st.ir.e.maxRecord
+	size := min(max(int(st.ir.split.MinBufferSize), 64), maxRec)
+	buf := make([]byte, size)
+	start, end := 0, 0
+	eof := false
+	skipping := false // dropping the rest of an oversize record
+	empty := 0
+	st.stampNow()
+	for {
+		for start < end {
+			adv, rec, err := st.split(buf[start:end], eof)
+			if err != nil {
+				if errors.Is(err, bufio.ErrFinalToken) {
+					if rec != nil && !skipping {
+						if err := st.deliver(ctx, rec, maxRec); err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+				return fmt.Errorf("splitter '%s': %w", st.ir.splitter.name, err)
+			}
+			if adv < 0 || adv > end-start {
+				return fmt.Errorf("splitter '%s': advance %d out of range (%d bytes)", st.ir.splitter.name, adv, end-start)
+			}
+			if adv == 0 && rec == nil {
+				break // needs more data
+			}
+			if adv == 0 {
+				if empty++; empty > 100 {
+					return fmt.Errorf("splitter '%s': too many records without progress", st.ir.splitter.name)
+				}
+			} else {
+				empty = 0
+			}
+			start += adv
+			if rec == nil {
+				continue
+			}
+			if skipping {
+				skipping = false // that was the end of the oversize record
+				continue
+			}
+			if err := st.deliver(ctx, rec, maxRec); err != nil {
+				return err
+			}
+		}
+		if eof {
+			if start < end && st.ir.split.DeliverIncompleteFinal && !skipping {
+				if err := st.deliver(ctx, buf[start:end], maxRec); err != nil {
+					return err
+				}
+			}
+			st.d.flush()
+			return nil
+		}
+		// Nothing more is ready without reading: hand over what we have.
+		st.d.flush()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if start > 0 {
+			end = copy(buf, buf[start:end])
+			start = 0
+		}
+		if end == len(buf) {
+			if len(buf) < maxRec {
+				nb := make([]byte, min(2*len(buf), maxRec))
+				copy(nb, buf[:end])
+				buf = nb
+			} else {
+				if !skipping {
+					st.oversize(ctx, buf[:end], maxRec)
+				}
+				skipping = true
+				end = 0
+			}
+		}
+		n, err := r.Read(buf[end:])
+		if n > 0 {
+			end += n
+			st.stampNow()
+		}
+		if err == io.EOF {
+			eof = true
+		} else if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			return err
+		}
+	}
+}
+
+func (st *streamer) stampNow() {
+	t := time.Now()
+	st.now, st.sec = t.UnixNano(), t.Unix()
+}
+
+func (st *streamer) split(data []byte, atEOF bool) (adv int, rec []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return st.sp.Split(data, atEOF)
+}
+
+// oversize handles a record that filled the largest buffer: it is logged
+// and dropped, or with keep_truncated delivered cut to maxRec bytes.
+func (st *streamer) oversize(ctx context.Context, rec []byte, maxRec int) {
+	st.ir.oversize.Add(1)
+	head := rec[:min(len(rec), 64)]
+	if st.ir.split.KeepTruncated {
+		st.ir.log.Error(fmt.Sprintf("record exceeded MAX_RECORD_SIZE %d and was truncated", maxRec), "stream", st.src.Name, "start", string(head))
+		_ = st.deliverRecord(ctx, rec[:maxRec])
+		return
+	}
+	st.ir.log.Error(fmt.Sprintf("record exceeded MAX_RECORD_SIZE %d and was dropped", maxRec), "stream", st.src.Name, "start", string(head))
+}
+
+func (st *streamer) deliver(ctx context.Context, rec []byte, maxRec int) error {
+	if len(rec) > maxRec {
+		st.oversize(ctx, rec, maxRec)
+		return ctx.Err()
+	}
+	return st.deliverRecord(ctx, rec)
+}
+
+// deliverRecord puts rec in a pack (as message bytes, or as the payload of
+// a stamped message in text mode) and hands it on.
+func (st *streamer) deliverRecord(ctx context.Context, rec []byte) error {
+	p, ok := st.ir.e.inputPool.TryGet()
+	if !ok {
+		// Never wait for a pack while holding packs nobody else can
+		// recycle: hand over the batch first.
+		st.d.flush()
+		var err error
+		if p, err = st.ir.e.inputPool.Get(ctx); err != nil {
+			return err
+		}
+	}
+	p.Stamp(&st.ir.name, st.sec)
+	if st.signed != nil {
+		p.Signer = st.signed.Signer()
+	}
+	if st.ir.split.UseMessageBytes {
+		p.MsgBytes = append(p.MsgBytes[:0], rec...)
+	} else {
+		m := p.Message
+		m.SetNewUUID()
+		m.SetTimestamp(st.now)
+		m.SetLogger(st.logger)
+		m.SetPayload(string(rec))
+		if st.src.Type != "" {
+			m.SetType(st.src.Type)
+		}
+		if st.src.Hostname != "" {
+			m.SetHostname(st.src.Hostname)
+		}
+	}
+	st.d.add(p)
+	return nil
+}
