@@ -69,7 +69,11 @@ type Decoder interface {
 }
 
 // Filter processes every message its matcher selects. It may inject new
-// messages through inj.
+// messages through inj. Process returns nil when done with the pack; a Drop
+// error is counted and logged and processing goes on; an error wrapping
+// ErrRetry processes the same pack again after a back-off; any other error
+// ends the filter (unlike Heka, which only logged it): hekad shuts down
+// unless can_exit is set.
 type Filter interface {
 	Process(ctx context.Context, p *Pack, inj Injector) error
 }
@@ -132,7 +136,10 @@ type Reopener interface {
 }
 
 // Reporter is implemented by plugins that add their own figures to the
-// SIGUSR1 report and heka.all-report messages.
+// SIGUSR1 report and heka.all-report messages. Report is called from the
+// engine's reporting goroutine, concurrently with the plugin's other
+// methods (so that a report never waits on a stuck plugin): read shared
+// figures atomically.
 type Reporter interface {
 	Report() []ReportField
 }
