@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -82,7 +83,28 @@ func (s *sink) run() {
 	}
 	ctx := s.e.runCtx
 	err := s.loop(ctx, newRetrier(s.retries))
+	s.close()
 	s.finish(err)
+}
+
+// close calls the plugin's Close, if it has one, once its loop has ended:
+// outputs flush what they buffer (FileOutput) and release connections.
+func (s *sink) close() {
+	c, ok := s.plugin.(io.Closer)
+	if !ok {
+		return
+	}
+	err := func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				err = recovered(v)
+			}
+		}()
+		return c.Close()
+	}()
+	if err != nil {
+		s.log.Error("close failed", "err", err)
+	}
 }
 
 func (s *sink) loop(ctx context.Context, rh *retrier) error {

@@ -1,0 +1,225 @@
+package tcp
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+//go:embed TcpInput.toml
+var inputSample string
+
+func init() {
+	pipeline.RegisterInput("TcpInput", defaultInputConfig, newInput, pipeline.WithSample(inputSample))
+}
+
+// InputConfig is the configuration of TcpInput.
+type InputConfig struct {
+	// Address is where to listen: "host:port" for the tcp networks (":5565"
+	// listens on every interface; port 0 picks a free port), a socket path
+	// for unix.
+	Address string `toml:"address"`
+	// Net is the network to listen on: "tcp", "tcp4", "tcp6" or "unix".
+	Net string `toml:"net"`
+	// KeepAlive turns TCP keep-alive probes on for accepted connections
+	// (tcp networks only).
+	KeepAlive bool `toml:"keep_alive"`
+	// KeepAlivePeriod is the idle time, in seconds, before keep-alive
+	// probes start, and the time between probes.
+	KeepAlivePeriod pipeline.Seconds `toml:"keep_alive_period"`
+}
+
+func defaultInputConfig() InputConfig {
+	return InputConfig{
+		Net:             "tcp",
+		KeepAlivePeriod: 7200,
+	}
+}
+
+// DefaultInputCommon makes Heka framing and protobuf the defaults of a
+// TcpInput section's splitter and decoder.
+func (*InputConfig) DefaultInputCommon(c *pipeline.InputCommon) {
+	c.Splitter = "HekaFramingSplitter"
+	c.Decoder = "ProtobufDecoder"
+}
+
+// Validate checks the options; errors name the key.
+func (c *InputConfig) Validate() error {
+	if err := checkNet(c.Net); err != nil {
+		return err
+	}
+	if c.Address == "" {
+		return errors.New("address: required")
+	}
+	if c.Net != "unix" {
+		if _, _, err := net.SplitHostPort(c.Address); err != nil {
+			return fmt.Errorf("address: %w", err)
+		}
+	} else if c.KeepAlive {
+		return errors.New("keep_alive: only supported for the tcp networks, not unix")
+	}
+	if c.KeepAlive && c.KeepAlivePeriod == 0 {
+		return errors.New("keep_alive_period: must be at least 1 second")
+	}
+	return nil
+}
+
+func checkNet(n string) error {
+	switch n {
+	case "tcp", "tcp4", "tcp6", "unix":
+		return nil
+	}
+	return fmt.Errorf("net: must be \"tcp\", \"tcp4\", \"tcp6\" or \"unix\", got %q", n)
+}
+
+// keepAlive returns the keep-alive settings of a listener or dialer: off,
+// or on with the configured period (the probe count is left to the OS).
+func keepAlive(on bool, period pipeline.Seconds) (time.Duration, net.KeepAliveConfig) {
+	if !on {
+		return -1, net.KeepAliveConfig{}
+	}
+	d := period.Duration()
+	return d, net.KeepAliveConfig{Enable: true, Idle: d, Interval: d, Count: -1}
+}
+
+// Input is TcpInput: it accepts connections and streams each one, in its
+// own goroutine, through the input's splitter and decoder.
+type Input struct {
+	cfg  InputConfig
+	name string
+	log  *slog.Logger
+
+	ready     chan struct{}
+	readyOnce sync.Once
+	addr      atomic.Pointer[net.Addr]
+	accepted  atomic.Int64
+	open      atomic.Int64
+}
+
+func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
+	return &Input{cfg: cfg, name: env.Name(), log: env.Logger(), ready: make(chan struct{})}, nil
+}
+
+// Ready returns a channel closed once the input first listens.
+func (in *Input) Ready() <-chan struct{} { return in.ready }
+
+// Addr returns the address the input listens on (nil before it listens).
+// With port 0 in the configured address it tells which port was picked.
+func (in *Input) Addr() net.Addr {
+	if a := in.addr.Load(); a != nil {
+		return *a
+	}
+	return nil
+}
+
+// Run listens and serves connections until ctx is done, then closes the
+// listener and every connection and returns nil once all have finished.
+// Failing to listen ends the input; an accept failure other than running
+// out of file descriptors asks for a restart (pipeline.ErrRetry).
+func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
+	period, kac := keepAlive(in.cfg.KeepAlive, in.cfg.KeepAlivePeriod)
+	lc := net.ListenConfig{KeepAlive: period, KeepAliveConfig: kac}
+	ln, err := lc.Listen(ctx, in.cfg.Net, in.cfg.Address)
+	if err != nil {
+		return fmt.Errorf("tcp input %q: listen: %w", in.name, err)
+	}
+	a := ln.Addr()
+	in.addr.Store(&a)
+	in.readyOnce.Do(func() { close(in.ready) })
+	in.log.Info("listening", "address", a.String(), "net", in.cfg.Net)
+
+	// Connections live in cctx: they are closed when ctx is done and when
+	// Run returns for any other reason; Run waits for them.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(cctx, func() { ln.Close() })
+	defer stop()
+	defer ln.Close()
+
+	var backoff time.Duration
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if cctx.Err() != nil {
+				return nil
+			}
+			if !temporary(err) {
+				return fmt.Errorf("tcp input %q: accept on %s: %w: %w", in.name, a, pipeline.ErrRetry, err)
+			}
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			in.log.Warn("accept failed, waiting", "err", err, "wait", backoff)
+			if !sleep(cctx, backoff) {
+				return nil
+			}
+			continue
+		}
+		backoff = 0
+		in.accepted.Add(1)
+		wg.Go(func() { in.serve(cctx, host, conn) })
+	}
+}
+
+// temporary reports whether an accept error may go away by itself.
+func temporary(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS) ||
+		errors.Is(err, syscall.ENOMEM)
+}
+
+// sleep waits for d or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// serve streams one connection until it ends or ctx is done.
+func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Conn) {
+	in.open.Add(1)
+	defer in.open.Add(-1)
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	remote := conn.RemoteAddr().String()
+	src := pipeline.Source{Name: remote, Type: in.name, Hostname: remote}
+	err := host.Stream(ctx, conn, src)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
+		in.log.Warn("connection failed", "remote", remote, "err", err)
+	}
+}
+
+// Report adds the connection counts to the plugin's report.
+func (in *Input) Report() []pipeline.ReportField {
+	return []pipeline.ReportField{
+		{Name: "AcceptedConnections", Value: in.accepted.Load(), Representation: "count"},
+		{Name: "OpenConnections", Value: in.open.Load(), Representation: "count"},
+	}
+}
+
+var (
+	_ pipeline.Input                = (*Input)(nil)
+	_ pipeline.Reporter             = (*Input)(nil)
+	_ pipeline.Validator            = (*InputConfig)(nil)
+	_ pipeline.InputCommonDefaulter = (*InputConfig)(nil)
+)
