@@ -1,0 +1,363 @@
+// Command e2e measures hekad's end-to-end throughput: it starts a real hekad
+// process on a workload's configuration, sends the workload over TCP on
+// 127.0.0.1 and times until hekad has finished processing it (completion,
+// not send rate), then reports messages per second. It also reports the
+// resident memory of an idle hekad.
+//
+// Usage: go run ./bench/e2e -hekad bin/hekad [-workload all|text|protobuf|nginx|idle] [-n N]
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hekad-go/hekad/message"
+)
+
+func main() {
+	hekad := flag.String("hekad", "bin/hekad", "path of the hekad binary")
+	workload := flag.String("workload", "all", "text, protobuf, nginx, idle or all")
+	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
+	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
+	flag.Parse()
+	ws := []string{"text", "protobuf", "nginx", "idle"}
+	if *workload != "all" {
+		ws = []string{*workload}
+	}
+	for _, w := range ws {
+		if err := runWorkload(*hekad, w, *n, *runs); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", w, err)
+			os.Exit(1)
+		}
+	}
+}
+
+func runWorkload(hekad, w string, n, runs int) error {
+	if w == "idle" {
+		rss, err := idleRSS(hekad)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-9s idle resident memory: %.1f MB\n", w, float64(rss)/(1<<20))
+		return nil
+	}
+	var rates []float64
+	for range runs {
+		r, err := throughput(hekad, w, n)
+		if err != nil {
+			return err
+		}
+		rates = append(rates, r)
+	}
+	best := rates[0]
+	var all []string
+	for _, r := range rates {
+		best = max(best, r)
+		all = append(all, fmt.Sprintf("%.0f", r))
+	}
+	fmt.Printf("%-9s best %.0f msg/s (runs: %s)\n", w, best, strings.Join(all, ", "))
+	return nil
+}
+
+// throughput runs one measurement of workload w and returns messages/s.
+func throughput(hekad, w string, n int) (float64, error) {
+	dir, err := os.MkdirTemp("", "hekad-bench")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	addr, err := freeAddr()
+	if err != nil {
+		return 0, err
+	}
+	out := filepath.Join(dir, "out.log")
+	var cfg string
+	var data []byte
+	var done func() bool
+	switch w {
+	case "text":
+		// Lines -> TokenSplitter -> router -> an output whose matcher
+		// rejects them. The final line is the only one the sentinel output
+		// takes: when it is in the file, every line before it was routed.
+		n = or(n, 4_000_000)
+		cfg = fmt.Sprintf(textConfig, dir, addr, out)
+		data = textLines(n)
+		done = func() bool { return fileSize(out) > 0 }
+	case "protobuf":
+		n = or(n, 500_000)
+		cfg = fmt.Sprintf(protobufConfig, dir, addr, out)
+		data = framedMessages(n, 1024)
+		want := int64(len(data))
+		done = func() bool { return fileSize(out) >= want }
+		defer func() {
+			if got, _ := os.ReadFile(out); !bytes.Equal(got, data) {
+				fmt.Fprintf(os.Stderr, "protobuf: output is not byte-identical to the input (%d vs %d bytes)\n", len(got), len(data))
+				os.Exit(1)
+			}
+		}()
+	case "nginx":
+		n = or(n, 1_000_000)
+		cfg = fmt.Sprintf(nginxConfig, dir, addr, nginxRegex, out)
+		data = nginxLines(n)
+		done = func() bool { return fileSize(out) > 0 }
+	default:
+		return 0, fmt.Errorf("unknown workload %q", w)
+	}
+	cmd, err := start(hekad, dir, cfg)
+	if err != nil {
+		return 0, err
+	}
+	defer stop(cmd)
+	if err := waitListening(addr); err != nil {
+		return 0, err
+	}
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	if _, err := conn.Write(data); err != nil {
+		return 0, err
+	}
+	conn.Close()
+	deadline := t0.Add(5 * time.Minute)
+	for !done() {
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("not complete after 5 minutes")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return float64(n) / time.Since(t0).Seconds(), nil
+}
+
+const textConfig = `
+[hekad]
+base_dir = %q
+
+[in]
+type = "TcpInput"
+address = %q
+splitter = "TokenSplitter"
+decoder = ""
+
+[reject]
+type = "LogOutput"
+message_matcher = "Type == 'never'"
+encoder = "PayloadEncoder"
+
+[sentinel]
+type = "FileOutput"
+message_matcher = "Payload =~ /^END/"
+path = %q
+encoder = "PayloadEncoder"
+`
+
+const protobufConfig = `
+[hekad]
+base_dir = %q
+
+[in]
+type = "TcpInput"
+address = %q
+
+[out]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = %q
+encoder = "ProtobufEncoder"
+flush_count = 10000
+flush_interval = 50
+flush_operator = "OR"
+`
+
+const nginxConfig = `
+[hekad]
+base_dir = %q
+
+[in]
+type = "TcpInput"
+address = %q
+splitter = "TokenSplitter"
+decoder = "nginx"
+
+[nginx]
+type = "PayloadRegexDecoder"
+match_regex = '%s'
+
+[nginx.message_fields]
+Type = "nginx.access"
+remote_addr = "%%remote_addr%%"
+remote_user = "%%remote_user%%"
+time_local = "%%time_local%%"
+request = "%%request%%"
+status = "%%status%%"
+body_bytes_sent = "%%body_bytes_sent%%|B"
+http_referer = "%%http_referer%%"
+http_user_agent = "%%http_user_agent%%"
+
+[reject]
+type = "LogOutput"
+message_matcher = "Type == 'never'"
+encoder = "PayloadEncoder"
+
+[sentinel]
+type = "FileOutput"
+message_matcher = "Fields[status] == '599'"
+path = %q
+encoder = "PayloadEncoder"
+`
+
+const nginxRegex = `^(?P<remote_addr>\S+) - (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<body_bytes_sent>\d+) "(?P<http_referer>[^"]*)" "(?P<http_user_agent>[^"]*)"`
+
+func textLines(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n * 64)
+	for i := range n - 1 {
+		fmt.Fprintf(&b, "2026-11-25T08:00:00Z host%d app[%d]: request served in %d ms\n", i%100, i%30000, i%997)
+	}
+	b.WriteString("END\n")
+	return b.Bytes()
+}
+
+func nginxLines(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n * 160)
+	for i := range n {
+		status := []int{200, 200, 200, 304, 404, 500}[i%6]
+		if i == n-1 {
+			status = 599
+		}
+		fmt.Fprintf(&b, "10.0.%d.%d - - [25/Nov/2026:08:%02d:%02d +0000] \"GET /api/v1/items/%d HTTP/1.1\" %d %d \"https://example.com/\" \"Mozilla/5.0 (X11; Linux x86_64)\"\n",
+			i%250, i%200, i%60, i%60, i, status, 200+i%5000)
+	}
+	return b.Bytes()
+}
+
+func framedMessages(n, size int) []byte {
+	var m message.Message
+	out := make([]byte, 0, n*(size+64))
+	var buf []byte
+	for i := range n {
+		m.Reset()
+		m.SetNewUUID()
+		m.SetTimestamp(time.Now().UnixNano())
+		m.SetType("bench")
+		m.SetLogger("e2e")
+		m.SetSeverity(6)
+		m.SetHostname("bench.example")
+		m.AppendField("seq", message.ValueInteger, "count").AddInteger(int64(i))
+		m.SetPayload(strings.Repeat("p", size-m.Size()-8))
+		buf = m.AppendMarshal(buf[:0])
+		out, _ = message.AppendFrame(out, buf, nil, message.DefaultMaxMessageSize)
+	}
+	return out
+}
+
+// idleRSS starts hekad on its embedded default configuration, waits until
+// it listens, and returns its resident set size in bytes.
+func idleRSS(hekad string) (int64, error) {
+	dir, err := os.MkdirTemp("", "hekad-bench")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	addr, err := freeAddr()
+	if err != nil {
+		return 0, err
+	}
+	cmd, err := start(hekad, dir, fmt.Sprintf(`
+[hekad]
+base_dir = %q
+[in]
+type = "TcpInput"
+address = %q
+[out]
+type = "LogOutput"
+message_matcher = "TRUE"
+encoder = "RstEncoder"
+[RstEncoder]
+`, dir, addr))
+	if err != nil {
+		return 0, err
+	}
+	defer stop(cmd)
+	if err := waitListening(addr); err != nil {
+		return 0, err
+	}
+	time.Sleep(2 * time.Second) // let start-up garbage be collected: we measure the idle state
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:")), "%d", &kb)
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc status")
+}
+
+func start(hekad, dir, cfg string) (*exec.Cmd, error) {
+	path := filepath.Join(dir, "hekad.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(hekad, "-config", path)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	return cmd, cmd.Start()
+}
+
+func stop(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() { <-ctx.Done(); cmd.Process.Kill() }()
+	cmd.Wait()
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitListening(addr string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("hekad did not listen on %s", addr)
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func or(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
