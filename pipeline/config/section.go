@@ -151,8 +151,11 @@ func (sc *sectionCtx) inputCommon(cfg any, ok *bool) pipeline.InputCommon {
 	}
 	def := c
 	*ok = sc.decode(&c) && *ok
-	c.Decoder = orString(c.Decoder, def.Decoder)
-	c.Splitter = orString(orString(c.Splitter, def.Splitter), "NullSplitter")
+	// As in Heka, an explicit `decoder = ""` means no decoder and an
+	// explicit `splitter = ""` the NullSplitter, even where the plugin
+	// changes their defaults (TcpInput): Heka decoded the section into the
+	// plugin's own struct, so an explicit empty value replaced its default.
+	c.Splitter = orString(c.Splitter, "NullSplitter")
 	if c.TickerInterval == 0 {
 		c.TickerInterval = def.TickerInterval
 	}
@@ -190,7 +193,7 @@ func (sc *sectionCtx) outputCommon(cfg any, ok *bool) pipeline.OutputCommon {
 	sc.resetBuffering(&c.Buffering)
 	*ok = sc.decode(&c) && *ok
 	c.MessageMatcher = orString(c.MessageMatcher, def.MessageMatcher)
-	c.Encoder = orString(c.Encoder, def.Encoder)
+	// An explicit `encoder = ""` means no encoder, as in Heka.
 	if c.TickerInterval == 0 {
 		c.TickerInterval = def.TickerInterval
 	}
