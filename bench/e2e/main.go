@@ -28,6 +28,7 @@ func main() {
 	workload := flag.String("workload", "all", "text, protobuf, nginx, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
+	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
 	ws := []string{"text", "protobuf", "nginx", "idle"}
 	if *workload != "all" {
@@ -40,6 +41,9 @@ func main() {
 		}
 	}
 }
+
+// conns is the number of parallel connections of the line workloads.
+var conns = 1
 
 func runWorkload(hekad, w string, n, runs int) error {
 	if w == "idle" {
@@ -64,7 +68,11 @@ func runWorkload(hekad, w string, n, runs int) error {
 		best = max(best, r)
 		all = append(all, fmt.Sprintf("%.0f", r))
 	}
-	fmt.Printf("%-9s best %.0f msg/s (runs: %s)\n", w, best, strings.Join(all, ", "))
+	c := 1
+	if w != "protobuf" {
+		c = conns
+	}
+	fmt.Printf("%-9s best %.0f msg/s over %d connection(s) (runs: %s)\n", w, best, c, strings.Join(all, ", "))
 	return nil
 }
 
@@ -81,7 +89,7 @@ func throughput(hekad, w string, n int) (float64, error) {
 	}
 	out := filepath.Join(dir, "out.log")
 	var cfg string
-	var data []byte
+	var data [][]byte // one stream per connection
 	var done func() bool
 	switch w {
 	case "text":
@@ -90,25 +98,32 @@ func throughput(hekad, w string, n int) (float64, error) {
 		// takes: when it is in the file, every line before it was routed.
 		n = or(n, 4_000_000)
 		cfg = fmt.Sprintf(textConfig, dir, addr, out)
-		data = textLines(n)
-		done = func() bool { return fileSize(out) > 0 }
+		for range conns {
+			data = append(data, textLines(n/conns))
+		}
+		n = n / conns * conns
+		done = func() bool { return countLines(out) >= conns }
 	case "protobuf":
 		n = or(n, 500_000)
 		cfg = fmt.Sprintf(protobufConfig, dir, addr, out)
-		data = framedMessages(n, 1024)
-		want := int64(len(data))
+		stream := framedMessages(n, 1024)
+		data = [][]byte{stream}
+		want := int64(len(stream))
 		done = func() bool { return fileSize(out) >= want }
 		defer func() {
-			if got, _ := os.ReadFile(out); !bytes.Equal(got, data) {
-				fmt.Fprintf(os.Stderr, "protobuf: output is not byte-identical to the input (%d vs %d bytes)\n", len(got), len(data))
+			if got, _ := os.ReadFile(out); !bytes.Equal(got, stream) {
+				fmt.Fprintf(os.Stderr, "protobuf: output is not byte-identical to the input (%d vs %d bytes)\n", len(got), len(stream))
 				os.Exit(1)
 			}
 		}()
 	case "nginx":
 		n = or(n, 1_000_000)
 		cfg = fmt.Sprintf(nginxConfig, dir, addr, nginxRegex, out)
-		data = nginxLines(n)
-		done = func() bool { return fileSize(out) > 0 }
+		for range conns {
+			data = append(data, nginxLines(n/conns))
+		}
+		n = n / conns * conns
+		done = func() bool { return countLines(out) >= conns }
 	default:
 		return 0, fmt.Errorf("unknown workload %q", w)
 	}
@@ -120,15 +135,28 @@ func throughput(hekad, w string, n int) (float64, error) {
 	if err := waitListening(addr); err != nil {
 		return 0, err
 	}
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		return 0, err
+	var cs []net.Conn
+	for range data {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			return 0, err
+		}
+		cs = append(cs, conn)
 	}
 	t0 := time.Now()
-	if _, err := conn.Write(data); err != nil {
-		return 0, err
+	errs := make(chan error, len(cs))
+	for i, conn := range cs {
+		go func() {
+			_, err := conn.Write(data[i])
+			conn.Close()
+			errs <- err
+		}()
 	}
-	conn.Close()
+	for range cs {
+		if err := <-errs; err != nil {
+			return 0, err
+		}
+	}
 	deadline := t0.Add(5 * time.Minute)
 	for !done() {
 		if time.Now().After(deadline) {
@@ -159,6 +187,8 @@ type = "FileOutput"
 message_matcher = "Payload =~ /^END/"
 path = %q
 encoder = "PayloadEncoder"
+
+[PayloadEncoder]
 `
 
 const protobufConfig = `
@@ -214,6 +244,8 @@ type = "FileOutput"
 message_matcher = "Fields[status] == '599'"
 path = %q
 encoder = "PayloadEncoder"
+
+[PayloadEncoder]
 `
 
 const nginxRegex = `^(?P<remote_addr>\S+) - (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<body_bytes_sent>\d+) "(?P<http_referer>[^"]*)" "(?P<http_user_agent>[^"]*)"`
@@ -353,6 +385,11 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+func countLines(path string) int {
+	b, _ := os.ReadFile(path)
+	return bytes.Count(b, []byte("\n"))
 }
 
 func or(n, def int) int {
