@@ -2,6 +2,7 @@ package payload
 
 import (
 	_ "embed"
+	"github.com/hekad-go/hekad/internal/strftime"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ type Encoder struct {
 	appendNewlines bool
 	prefixTs       bool
 	tsFromMessage  bool
-	format         strftime
+	format         strftime.Format
 	loc            *time.Location
 	now            func() time.Time
 }
@@ -58,7 +59,7 @@ func newEncoder(c EncoderConfig, _ *pipeline.Env) (pipeline.Encoder, error) {
 		appendNewlines: c.AppendNewlines,
 		prefixTs:       c.PrefixTs,
 		tsFromMessage:  c.TsFromMessage,
-		format:         parseStrftime(format),
+		format:         strftime.Parse(format),
 		loc:            time.Local,
 		now:            time.Now,
 	}, nil
@@ -74,7 +75,7 @@ func (e *Encoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
 		} else {
 			t = e.now()
 		}
-		dst = e.format.appendTo(dst, t.In(e.loc))
+		dst = e.format.AppendTo(dst, t.In(e.loc))
 	}
 	dst = append(dst, m.GetPayload()...)
 	if e.appendNewlines {

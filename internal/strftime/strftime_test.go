@@ -1,4 +1,4 @@
-package payload
+package strftime
 
 import (
 	"bytes"
@@ -42,8 +42,8 @@ func TestStrftime(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.format, func(t *testing.T) {
-			f := parseStrftime(tc.format)
-			if got := string(f.appendTo(nil, tc.t)); got != tc.want {
+			f := Parse(tc.format)
+			if got := string(f.AppendTo(nil, tc.t)); got != tc.want {
 				t.Errorf("%q: got %q, want %q", tc.format, got, tc.want)
 			}
 		})
@@ -56,16 +56,16 @@ func FuzzStrftime(f *testing.F) {
 	f.Add("%", int64(0), int32(0))
 	f.Fuzz(func(t *testing.T, format string, ns int64, offset int32) {
 		tm := time.Unix(0, ns).In(time.FixedZone("Z", int(offset%(24*3600))))
-		sf := parseStrftime(format)
+		sf := Parse(format)
 		prefix := []byte("prefix")
-		out := sf.appendTo(prefix, tm)
+		out := sf.AppendTo(prefix, tm)
 		if !bytes.HasPrefix(out, []byte("prefix")) {
 			t.Fatalf("appendTo changed the bytes before it")
 		}
 		if !strings.Contains(format, "%") && string(out[len("prefix"):]) != format {
 			t.Fatalf("format without conversions %q became %q", format, out[len("prefix"):])
 		}
-		if again := sf.appendTo(nil, tm); !bytes.Equal(again, out[len("prefix"):]) {
+		if again := sf.AppendTo(nil, tm); !bytes.Equal(again, out[len("prefix"):]) {
 			t.Fatalf("not deterministic: %q vs %q", again, out[len("prefix"):])
 		}
 	})

@@ -1,11 +1,13 @@
-package payload
+// Package strftime formats times with C strftime(3) conversions, as Heka's
+// PayloadEncoder timestamps and FileOutput rotation paths do.
+package strftime
 
 import (
 	"strconv"
 	"time"
 )
 
-// strftime is a compiled strftime(3) format. It supports the conversions
+// Format is a compiled strftime(3) format. It supports the conversions
 // Heka's PayloadEncoder did (through the gostrftime package) plus %c, %L,
 // %N, %u, %x and %X, in the C locale:
 //
@@ -23,7 +25,7 @@ import (
 //	%%     a percent sign
 //
 // Any other conversion, and a '%' ending the format, is written as is.
-type strftime struct {
+type Format struct {
 	ops []sfOp
 }
 
@@ -44,10 +46,10 @@ func isVerb(c byte) bool {
 	return false
 }
 
-// parseStrftime compiles format. It never fails: what is not a supported
+// Parse compiles format. It never fails: what is not a supported
 // conversion is literal text.
-func parseStrftime(format string) strftime {
-	var f strftime
+func Parse(format string) Format {
+	var f Format
 	var lit []byte
 	flush := func() {
 		if len(lit) > 0 {
@@ -100,8 +102,8 @@ func newClock(t time.Time) clock {
 	return c
 }
 
-// appendTo appends t formatted by f to dst, without allocating.
-func (f *strftime) appendTo(dst []byte, t time.Time) []byte {
+// AppendTo appends t formatted by f to dst, without allocating.
+func (f *Format) AppendTo(dst []byte, t time.Time) []byte {
 	if len(f.ops) == 1 && f.ops[0].verb == 0 {
 		return append(dst, f.ops[0].lit...)
 	}
@@ -267,4 +269,10 @@ func pad(dst []byte, n, width int, fill byte) []byte {
 		dst = append(dst, fill)
 	}
 	return strconv.AppendInt(dst, int64(n), 10)
+}
+
+// String formats t by layout (a convenience for formats used once).
+func String(layout string, t time.Time) string {
+	f := Parse(layout)
+	return string(f.AppendTo(nil, t))
 }
