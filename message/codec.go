@@ -79,9 +79,44 @@ func appendVarint(b []byte, v uint64) []byte {
 	return append(b, byte(v))
 }
 
-func appendString(b []byte, tag byte, s string) []byte {
-	b = appendVarint(append(b, tag), uint64(len(s)))
-	return append(b, s...)
+// appendString appends tag, the length of v and v. The length prefix of a
+// string shorter than 128 bytes is a single byte, appended with the tag.
+func appendString(b []byte, tag byte, v string) []byte {
+	if len(v) >= 0x80 {
+		return appendLongString(b, tag, v)
+	}
+	return append(append(b, tag, byte(len(v))), v...)
+}
+
+// appendLongString is appendString for a string of 128 bytes or more.
+//
+//go:noinline
+func appendLongString(b []byte, tag byte, v string) []byte {
+	return append(appendVarint(append(b, tag), uint64(len(v))), v...)
+}
+
+// appendTagVarint appends tag and the varint v. It is kept out of line so
+// that its callers stay small enough to be inlined.
+//
+//go:noinline
+func appendTagVarint(b []byte, tag byte, v uint64) []byte {
+	return appendVarint(append(b, tag), v)
+}
+
+// endLongLength ends a length-delimited value of 128 bytes or more that
+// was appended from b[start:] after a one-byte placeholder for its length
+// at b[start-1]: it moves the value up to make room for the length's
+// varint and writes it. (The encoder writes a length below 128, the common
+// case, into the placeholder itself.)
+//
+//go:noinline
+func endLongLength(b []byte, start int) []byte {
+	l := len(b) - start
+	extra := sizeVarint(uint64(l)) - 1
+	b = append(b, make([]byte, extra)...)
+	copy(b[start+extra:], b[start:start+l])
+	appendVarint(b[:start-1], uint64(l))
+	return b
 }
 
 // int32Wire is how Heka (gogo protobuf) writes an int32 header field:
@@ -185,7 +220,11 @@ func (m *Message) Marshal() []byte {
 func (m *Message) AppendMarshal(dst []byte) []byte {
 	if m.present != 0 {
 		if m.Has(HeaderUuid) {
-			dst = appendVarint(append(dst, tagUuid), uint64(len(m.uuid)))
+			if len(m.uuid) < 0x80 {
+				dst = append(dst, tagUuid, byte(len(m.uuid)))
+			} else {
+				dst = appendTagVarint(dst, tagUuid, uint64(len(m.uuid)))
+			}
 			dst = append(dst, m.uuid...)
 		}
 		if m.Has(HeaderTimestamp) {
@@ -215,20 +254,17 @@ func (m *Message) AppendMarshal(dst []byte) []byte {
 	}
 	for _, f := range m.fields {
 		// Write the field after a one-byte length, which is right for
-		// fields shorter than 128 bytes; move longer ones up to make room
-		// for their length. This spares computing each field's size.
+		// fields shorter than 128 bytes (endLongLength moves longer ones up
+		// to make room for their length). This spares computing each
+		// field's size.
 		dst = append(dst, tagField, 0)
 		start := len(dst)
 		dst = f.appendMarshal(dst)
-		l := len(dst) - start
-		if l < 0x80 {
+		if l := len(dst) - start; l < 0x80 {
 			dst[start-1] = byte(l)
-			continue
+		} else {
+			dst = endLongLength(dst, start)
 		}
-		extra := sizeVarint(uint64(l)) - 1
-		dst = append(dst, make([]byte, extra)...)
-		copy(dst[start+extra:], dst[start:start+l])
-		appendVarint(dst[:start-1], uint64(l))
 	}
 	return dst
 }
@@ -236,7 +272,11 @@ func (m *Message) AppendMarshal(dst []byte) []byte {
 func (f *Field) appendMarshal(dst []byte) []byte {
 	dst = appendString(dst, tagName, f.name)
 	if f.present&fieldHasValueType != 0 {
-		dst = appendVarint(append(dst, tagValueType), uint64(int64(f.valueType)))
+		if uint32(f.valueType) < 0x80 {
+			dst = append(dst, tagValueType, byte(f.valueType))
+		} else {
+			dst = appendTagVarint(dst, tagValueType, uint64(int64(f.valueType)))
+		}
 	}
 	if f.present&fieldHasRepresentation != 0 {
 		dst = appendString(dst, tagRepresentation, f.representation)
@@ -245,23 +285,46 @@ func (f *Field) appendMarshal(dst []byte) []byte {
 		dst = appendString(dst, tagValueString, s)
 	}
 	for _, b := range f.valueBytes {
-		dst = appendVarint(append(dst, tagValueBytes), uint64(len(b)))
+		if len(b) < 0x80 {
+			dst = append(dst, tagValueBytes, byte(len(b)))
+		} else {
+			dst = appendTagVarint(dst, tagValueBytes, uint64(len(b)))
+		}
 		dst = append(dst, b...)
 	}
 	if len(f.valueInteger) > 0 {
-		dst = appendVarint(append(dst, tagValueInteger), uint64(f.packedIntegerLen()))
+		// The packed length goes in a placeholder, as for a Field.
+		dst = append(dst, tagValueInteger, 0)
+		start := len(dst)
 		for _, v := range f.valueInteger {
-			dst = appendVarint(dst, uint64(v))
+			if uint64(v) < 0x80 {
+				dst = append(dst, byte(v))
+			} else {
+				dst = appendVarint(dst, uint64(v))
+			}
+		}
+		if l := len(dst) - start; l < 0x80 {
+			dst[start-1] = byte(l)
+		} else {
+			dst = endLongLength(dst, start)
 		}
 	}
-	if len(f.valueDouble) > 0 {
-		dst = appendVarint(append(dst, tagValueDouble), uint64(8*len(f.valueDouble)))
+	if n := len(f.valueDouble); n > 0 {
+		if n < 0x80/8 {
+			dst = append(dst, tagValueDouble, byte(8*n))
+		} else {
+			dst = appendTagVarint(dst, tagValueDouble, uint64(8*n))
+		}
 		for _, v := range f.valueDouble {
-			dst = protowire.AppendFixed64(dst, math.Float64bits(v))
+			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
 		}
 	}
-	if len(f.valueBool) > 0 {
-		dst = appendVarint(append(dst, tagValueBool), uint64(len(f.valueBool)))
+	if n := len(f.valueBool); n > 0 {
+		if n < 0x80 {
+			dst = append(dst, tagValueBool, byte(n))
+		} else {
+			dst = appendTagVarint(dst, tagValueBool, uint64(n))
+		}
 		for _, v := range f.valueBool {
 			b := byte(0)
 			if v {
@@ -278,16 +341,29 @@ func (f *Field) appendMarshal(dst []byte) []byte {
 // matching ...Error function why, off the hot path. A Field is decoded from
 // b[:end] of the message's input, so offsets stay absolute.
 
-// varint decodes the varint at b[i:] and returns it with the offset just
-// past it, or -1.
-func varint(b []byte, i int) (uint64, int) {
-	if i < len(b) && b[i] < 0x80 {
-		return uint64(b[i]), i + 1
+// uvarint decodes a one- or two-byte varint at b[i:], the common case
+// (lengths, small integers), and returns it with the offset just past it.
+// It returns -1 for anything else, for the caller to call varintSlow; it
+// makes no call itself, so that it is inlined.
+func uvarint(b []byte, i int) (uint64, int) {
+	if uint(i) < uint(len(b)) {
+		v := b[i]
+		if v < 0x80 {
+			return uint64(v), i + 1
+		}
+		if uint(i+1) < uint(len(b)) {
+			if w := b[i+1]; w < 0x80 {
+				return uint64(v&0x7f) | uint64(w)<<7, i + 2
+			}
+		}
 	}
-	return varintSlow(b, i)
+	return 0, -1
 }
 
 func varintSlow(b []byte, i int) (uint64, int) {
+	if i >= len(b) {
+		return 0, -1
+	}
 	v, n := protowire.ConsumeVarint(b[i:])
 	if n < 0 {
 		return 0, -1
@@ -296,25 +372,30 @@ func varintSlow(b []byte, i int) (uint64, int) {
 }
 
 func varintError(b []byte, i int) error {
+	if i >= len(b) {
+		return decodeError(i, errTruncated)
+	}
 	if _, n := protowire.ConsumeVarint(b[i:]); n == -1 { // protowire's "truncated"
 		return decodeError(i, errTruncated)
 	}
 	return decodeError(i, errVarint)
 }
 
-// length decodes the length prefix at b[i:] and returns the offsets of the
-// value it announces, or -1.
-func length(b []byte, i int) (int, int) {
-	if i < len(b) && b[i] < 0x80 {
-		if j := i + 1 + int(b[i]); j <= len(b) {
-			return i + 1, j
-		}
-		return -1, -1
+// span decodes a one-byte length prefix at b[i:] (i <= len(b)) and returns
+// the offsets of the value it announces. hi is past len(b) when the prefix
+// is longer or the value overruns b: the caller then calls spanSlow, which
+// decodes any prefix and reports errors. span makes no call, so that it is
+// inlined.
+func span(b []byte, i int) (lo, hi int) {
+	if uint(i) < uint(len(b)) && b[i] < 0x80 {
+		return i + 1, i + 1 + int(b[i])
 	}
-	return lengthSlow(b, i)
+	return 0, -1
 }
 
-func lengthSlow(b []byte, i int) (int, int) {
+// spanSlow decodes the length prefix at b[i:] (i <= len(b)) and returns the
+// offsets of the value it announces, or -1.
+func spanSlow(b []byte, i int) (int, int) {
 	l, j := varintSlow(b, i)
 	if j < 0 || l > uint64(len(b)-j) {
 		return -1, -1
@@ -323,7 +404,7 @@ func lengthSlow(b []byte, i int) (int, int) {
 }
 
 func lengthError(b []byte, i int) error {
-	if _, j := varint(b, i); j < 0 {
+	if _, j := varintSlow(b, i); j < 0 {
 		return varintError(b, i)
 	}
 	return decodeError(i, errLength)
@@ -331,6 +412,7 @@ func lengthError(b []byte, i int) error {
 
 // tag decodes the field tag at b[i:] (i < len(b)) and returns it with the
 // offset past it, or -1 when it is truncated or its field number invalid.
+// Decoders call it only for tags that are not one valid byte.
 func tag(b []byte, i int) (uint64, int) {
 	t, j := varintSlow(b, i)
 	if n := t >> 3; j < 0 || n < uint64(protowire.MinValidNumber) || n > uint64(protowire.MaxValidNumber) {
@@ -340,7 +422,7 @@ func tag(b []byte, i int) (uint64, int) {
 }
 
 func tagError(b []byte, i int) error {
-	if _, j := varint(b, i); j < 0 {
+	if _, j := varintSlow(b, i); j < 0 {
 		return varintError(b, i)
 	}
 	return decodeError(i, errFieldNumber)
@@ -372,81 +454,186 @@ func skip(b []byte, t uint64, tagAt, i int) (int, error) {
 // an earlier message are recycled. Values obtained from m before the call
 // must therefore not be used after it.
 func (m *Message) Unmarshal(data []byte) error {
-	m.Reset()
-	if len(data) == 0 {
-		return nil
+	// Storing a pointer costs a write barrier while the garbage collector
+	// marks, and decoding stores many, so the decoder avoids storing any
+	// twice: it overwrites the header strings and uuid without clearing
+	// them first, and clears those it did not decode afterwards.
+	m.resetScalars()
+	var err error
+	if len(data) > 0 {
+		err = m.unmarshal(data, string(data)) // every string value is a substring of this copy
 	}
-	s := string(data) // every string value is a substring of s
-	b := data
+	if m.present&headerPointers != headerPointers {
+		m.clearAbsentPointers()
+	}
+	return err
+}
+
+// headerPointers are the header fields that hold a pointer.
+const headerPointers = 1<<HeaderUuid | 1<<HeaderType | 1<<HeaderLogger |
+	1<<HeaderPayload | 1<<HeaderEnvVersion | 1<<HeaderHostname
+
+// resetScalars is Reset without the header strings and uuid.
+func (m *Message) resetScalars() {
+	m.timestamp = 0
+	m.severity = 0
+	m.pid = 0
+	m.present = 0
+	m.fields = m.fields[:0]
+	m.arena = m.arena[:0]
+}
+
+// clearAbsentPointers clears the header strings and uuid that are absent.
+func (m *Message) clearAbsentPointers() {
+	for h := range HeaderHostname + 1 {
+		if headerPointers&(1<<h) != 0 && !m.Has(h) {
+			m.Clear(h)
+		}
+	}
+}
+
+// unmarshal is Unmarshal of the input b after resetScalars; s holds the
+// same bytes as b.
+func (m *Message) unmarshal(b []byte, s string) error {
 	for i := 0; i < len(b); {
-		tagAt := i
+		// One switch on the tag, with a case per known tag: a tag is one
+		// byte for every field of message.proto, and only a tag that is
+		// not (a multi-byte or non-minimal encoding, field number 0) takes
+		// the slow path.
 		t := uint64(b[i])
-		if t < 0x80 && t >= 8 { // one-byte tag, valid field number
-			i++
-		} else if t, i = tag(b, i); i < 0 {
-			return tagError(b, tagAt)
+		j := i + 1
+		if t-8 >= 0x80-8 {
+			if t, j = tag(b, i); j < 0 {
+				return tagError(b, i)
+			}
 		}
 		switch t {
-		case tagTimestamp, tagSeverity, tagPid:
-			v, j := varint(b, i)
-			if j < 0 {
-				return varintError(b, i)
+		case tagField:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return lengthError(b, j)
+				}
 			}
-			i = j
-			switch t {
-			case tagTimestamp:
-				m.timestamp = int64(v)
-				m.set(HeaderTimestamp)
-			case tagSeverity:
-				m.severity = int32(v)
-				m.set(HeaderSeverity)
-			default:
-				m.pid = int32(v)
-				m.set(HeaderPid)
+			f := m.reuseField()
+			if f == nil {
+				f = m.newField()
+			} else {
+				f.resetScalars()
 			}
-		case tagUuid, tagType, tagLogger, tagPayload, tagEnvVersion, tagHostname, tagField:
-			var lo, hi int
-			if i < len(b) && b[i] < 0x80 && i+1+int(b[i]) <= len(b) { // one-byte length
-				lo, hi = i+1, i+1+int(b[i])
-			} else if lo, hi = length(b, i); lo < 0 {
-				return lengthError(b, i)
+			// The name and representation come back in registers, to be
+			// stored once (see Unmarshal).
+			name, rep, err := f.unmarshal(m, b[:hi], s, lo)
+			f.name, f.representation = name, rep
+			if err != nil {
+				return err
 			}
 			i = hi
-			switch t {
-			case tagField:
-				if err := m.newField().unmarshal(m, b[:hi], s, lo); err != nil {
-					return err
+		case tagUuid:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return lengthError(b, j)
 				}
-			case tagUuid:
-				if hi-lo <= UUIDSize {
-					m.uuid = m.uuidBuf[:hi-lo]
-					copy(m.uuid, b[lo:hi])
-				} else {
-					m.uuid = m.arenaCopy(b[lo:hi], len(b))
-				}
-				m.set(HeaderUuid)
-			case tagType:
-				m.typ = s[lo:hi]
-				m.set(HeaderType)
-			case tagLogger:
-				m.logger = s[lo:hi]
-				m.set(HeaderLogger)
-			case tagPayload:
-				m.payload = s[lo:hi]
-				m.set(HeaderPayload)
-			case tagEnvVersion:
-				m.envVersion = s[lo:hi]
-				m.set(HeaderEnvVersion)
-			default:
-				m.hostname = s[lo:hi]
-				m.set(HeaderHostname)
 			}
+			if n := hi - lo; n <= UUIDSize {
+				if cap(m.uuid) == UUIDSize && &m.uuid[:1][0] == &m.uuidBuf[0] {
+					m.uuid = m.uuid[:n] // no pointer store
+				} else {
+					m.uuid = m.uuidBuf[:n]
+				}
+				copy(m.uuid, b[lo:hi])
+			} else {
+				m.uuid = m.arenaCopy(b[lo:hi], len(b))
+			}
+			m.set(HeaderUuid)
+			i = hi
+		case tagTimestamp:
+			v, k := uvarint(b, j)
+			if k < 0 {
+				if v, k = varintSlow(b, j); k < 0 {
+					return varintError(b, j)
+				}
+			}
+			m.timestamp = int64(v)
+			m.set(HeaderTimestamp)
+			i = k
+		case tagType:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return lengthError(b, j)
+				}
+			}
+			m.typ = s[lo:hi]
+			m.set(HeaderType)
+			i = hi
+		case tagLogger:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return lengthError(b, j)
+				}
+			}
+			m.logger = s[lo:hi]
+			m.set(HeaderLogger)
+			i = hi
+		case tagSeverity:
+			v, k := uvarint(b, j)
+			if k < 0 {
+				if v, k = varintSlow(b, j); k < 0 {
+					return varintError(b, j)
+				}
+			}
+			m.severity = int32(v)
+			m.set(HeaderSeverity)
+			i = k
+		case tagPayload:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return lengthError(b, j)
+				}
+			}
+			m.payload = s[lo:hi]
+			m.set(HeaderPayload)
+			i = hi
+		case tagEnvVersion:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return lengthError(b, j)
+				}
+			}
+			m.envVersion = s[lo:hi]
+			m.set(HeaderEnvVersion)
+			i = hi
+		case tagPid:
+			v, k := uvarint(b, j)
+			if k < 0 {
+				if v, k = varintSlow(b, j); k < 0 {
+					return varintError(b, j)
+				}
+			}
+			m.pid = int32(v)
+			m.set(HeaderPid)
+			i = k
+		case tagHostname:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return lengthError(b, j)
+				}
+			}
+			m.hostname = s[lo:hi]
+			m.set(HeaderHostname)
+			i = hi
 		default:
 			if t>>3 <= 10 {
-				return wireTypeError(tagAt, "message", t)
+				return wireTypeError(i, "message", t)
 			}
 			var err error
-			if i, err = skip(b, t, tagAt, i); err != nil {
+			if i, err = skip(b, t, i, j); err != nil {
 				return err
 			}
 		}
@@ -468,121 +655,210 @@ func (m *Message) arenaCopy(b []byte, reserve int) []byte {
 	return m.arena[start:len(m.arena):len(m.arena)]
 }
 
-// unmarshal decodes the field encoded at b[start:] into f, which is empty.
-// s holds the same bytes as the whole input b belongs to.
-func (f *Field) unmarshal(m *Message, b []byte, s string, start int) error {
-	for i := start; i < len(b); {
-		tagAt := i
+// unmarshal decodes the field encoded at b[i:] into f, whose values and
+// flags are empty, and returns its name and representation for the caller
+// to store. s holds the same bytes as the whole input b belongs to.
+func (f *Field) unmarshal(m *Message, b []byte, s string, i int) (name, rep string, err error) {
+	// Heka writes the name, value_type and representation first, in this
+	// order, with one-byte lengths and type: read them in a straight line,
+	// which spares the loop's branches, and leave anything else to it.
+	if i < len(b) && b[i] == tagName {
+		if lo, hi := span(b, i+1); uint(hi) <= uint(len(b)) {
+			name, i = s[lo:hi], hi
+		}
+	}
+	if i+1 < len(b) && b[i] == tagValueType && b[i+1] < 0x80 {
+		f.valueType = ValueType(b[i+1])
+		f.present |= fieldHasValueType
+		i += 2
+	}
+	if i < len(b) && b[i] == tagRepresentation {
+		if lo, hi := span(b, i+1); uint(hi) <= uint(len(b)) {
+			rep, i = s[lo:hi], hi
+			f.present |= fieldHasRepresentation
+		}
+	}
+	for i < len(b) {
 		t := uint64(b[i])
-		if t < 0x80 && t >= 8 { // one-byte tag, valid field number
-			i++
-		} else if t, i = tag(b, i); i < 0 {
-			return tagError(b, tagAt)
+		j := i + 1
+		if t-8 >= 0x80-8 { // see Message.Unmarshal
+			if t, j = tag(b, i); j < 0 {
+				return name, rep, tagError(b, i)
+			}
 		}
 		switch t {
-		case tagName, tagRepresentation, tagValueString, tagValueBytes:
-			var lo, hi int
-			if i < len(b) && b[i] < 0x80 && i+1+int(b[i]) <= len(b) { // one-byte length
-				lo, hi = i+1, i+1+int(b[i])
-			} else if lo, hi = length(b, i); lo < 0 {
-				return lengthError(b, i)
+		case tagName:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return name, rep, lengthError(b, j)
+				}
+			}
+			name = s[lo:hi]
+			i = hi
+		case tagValueType:
+			v, k := uvarint(b, j)
+			if k < 0 {
+				if v, k = varintSlow(b, j); k < 0 {
+					return name, rep, varintError(b, j)
+				}
+			}
+			f.valueType = ValueType(int32(v))
+			f.present |= fieldHasValueType
+			i = k
+		case tagRepresentation:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return name, rep, lengthError(b, j)
+				}
+			}
+			rep = s[lo:hi]
+			f.present |= fieldHasRepresentation
+			i = hi
+		case tagValueString:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return name, rep, lengthError(b, j)
+				}
+			}
+			f.valueString = append(f.valueString, s[lo:hi])
+			i = hi
+		case tagValueBytes:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return name, rep, lengthError(b, j)
+				}
+			}
+			// The input length bounds what one decode copies.
+			f.valueBytes = append(f.valueBytes, m.arenaCopy(b[lo:hi], len(s)))
+			i = hi
+		case tagValueInteger:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return name, rep, lengthError(b, j)
+				}
+			}
+			if bad := f.unpackIntegers(b[:hi], lo); bad >= 0 {
+				return name, rep, varintError(b[:hi], bad)
 			}
 			i = hi
-			switch t {
-			case tagValueString:
-				f.valueString = append(f.valueString, s[lo:hi])
-			case tagName:
-				f.name = s[lo:hi]
-			case tagRepresentation:
-				f.representation = s[lo:hi]
-				f.present |= fieldHasRepresentation
-			default:
-				// The input length bounds what one decode copies.
-				f.valueBytes = append(f.valueBytes, m.arenaCopy(b[lo:hi], len(s)))
-			}
-		case tagValueType, tagIntegerVarint, tagBoolVarint:
-			v, j := varint(b, i)
-			if j < 0 {
-				return varintError(b, i)
-			}
-			i = j
-			switch t {
-			case tagValueType:
-				f.valueType = ValueType(int32(v))
-				f.present |= fieldHasValueType
-			case tagIntegerVarint:
-				f.valueInteger = append(f.valueInteger, int64(v))
-			default:
-				f.valueBool = append(f.valueBool, v != 0)
-			}
-		case tagValueInteger, tagValueBool:
-			var lo, hi int
-			if i < len(b) && b[i] < 0x80 && i+1+int(b[i]) <= len(b) { // one-byte length
-				lo, hi = i+1, i+1+int(b[i])
-			} else if lo, hi = length(b, i); lo < 0 {
-				return lengthError(b, i)
-			}
-			i = hi
-			packed := b[:hi]
-			// Every varint ends with exactly one byte below 0x80, so this
-			// counts the elements (a truncated last one fails below).
-			n := 0
-			for _, c := range packed[lo:] {
-				if c < 0x80 {
-					n++
-				}
-			}
-			if t == tagValueInteger {
-				f.valueInteger = slices.Grow(f.valueInteger, n)
-				for k := lo; k < hi; {
-					v, next := varint(packed, k)
-					if next < 0 {
-						return varintError(packed, k)
-					}
-					f.valueInteger = append(f.valueInteger, int64(v))
-					k = next
-				}
-			} else {
-				f.valueBool = slices.Grow(f.valueBool, n)
-				for k := lo; k < hi; {
-					v, next := varint(packed, k)
-					if next < 0 {
-						return varintError(packed, k)
-					}
-					f.valueBool = append(f.valueBool, v != 0)
-					k = next
-				}
-			}
 		case tagValueDouble:
-			var lo, hi int
-			if i < len(b) && b[i] < 0x80 && i+1+int(b[i]) <= len(b) { // one-byte length
-				lo, hi = i+1, i+1+int(b[i])
-			} else if lo, hi = length(b, i); lo < 0 {
-				return lengthError(b, i)
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return name, rep, lengthError(b, j)
+				}
 			}
-			i = hi
 			if (hi-lo)%8 != 0 {
-				return decodeError(lo, errPacked)
+				return name, rep, decodeError(lo, errPacked)
 			}
-			f.valueDouble = slices.Grow(f.valueDouble, (hi-lo)/8)
-			for k := lo; k < hi; k += 8 {
+			if n := (hi - lo) / 8; cap(f.valueDouble)-len(f.valueDouble) < n {
+				f.valueDouble = slices.Grow(f.valueDouble, n)
+			}
+			for k := lo; k+8 <= hi; k += 8 {
 				f.valueDouble = append(f.valueDouble, math.Float64frombits(binary.LittleEndian.Uint64(b[k:])))
 			}
-		case tagDoubleFixed64:
-			if len(b)-i < 8 {
-				return decodeError(i, errTruncated)
+			i = hi
+		case tagValueBool:
+			lo, hi := span(b, j)
+			if uint(hi) > uint(len(b)) {
+				if lo, hi = spanSlow(b, j); lo < 0 {
+					return name, rep, lengthError(b, j)
+				}
 			}
-			f.valueDouble = append(f.valueDouble, math.Float64frombits(binary.LittleEndian.Uint64(b[i:])))
-			i += 8
+			if bad := f.unpackBools(b[:hi], lo); bad >= 0 {
+				return name, rep, varintError(b[:hi], bad)
+			}
+			i = hi
+		case tagIntegerVarint:
+			v, k := uvarint(b, j)
+			if k < 0 {
+				if v, k = varintSlow(b, j); k < 0 {
+					return name, rep, varintError(b, j)
+				}
+			}
+			f.valueInteger = append(f.valueInteger, int64(v))
+			i = k
+		case tagDoubleFixed64:
+			if len(b)-j < 8 {
+				return name, rep, decodeError(j, errTruncated)
+			}
+			f.valueDouble = append(f.valueDouble, math.Float64frombits(binary.LittleEndian.Uint64(b[j:])))
+			i = j + 8
+		case tagBoolVarint:
+			v, k := uvarint(b, j)
+			if k < 0 {
+				if v, k = varintSlow(b, j); k < 0 {
+					return name, rep, varintError(b, j)
+				}
+			}
+			f.valueBool = append(f.valueBool, v != 0)
+			i = k
 		default:
 			if t>>3 <= 8 {
-				return wireTypeError(tagAt, "field", t)
+				return name, rep, wireTypeError(i, "field", t)
 			}
-			var err error
-			if i, err = skip(b, t, tagAt, i); err != nil {
-				return err
+			if i, err = skip(b, t, i, j); err != nil {
+				return name, rep, err
 			}
 		}
 	}
-	return nil
+	return name, rep, nil
+}
+
+// countVarints returns the number of varints in p: every varint ends with
+// exactly one byte below 0x80 (a truncated last one is found by the
+// decoding loop), so that a value slice can be grown once.
+func countVarints(p []byte) int {
+	n := 0
+	for _, c := range p {
+		if c < 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
+// unpackIntegers appends the packed varints of b[lo:] to f's integers and
+// returns -1, or the offset of the varint it could not decode. The slice
+// header is stored only when the slice has to grow (a pointer store costs a
+// write barrier while the garbage collector marks; appending in place
+// stores only the length).
+func (f *Field) unpackIntegers(b []byte, lo int) int {
+	if n := countVarints(b[lo:]); cap(f.valueInteger)-len(f.valueInteger) < n {
+		f.valueInteger = slices.Grow(f.valueInteger, n)
+	}
+	for k := lo; k < len(b); {
+		v, next := uvarint(b, k)
+		if next < 0 {
+			if v, next = varintSlow(b, k); next < 0 {
+				return k
+			}
+		}
+		f.valueInteger = append(f.valueInteger, int64(v))
+		k = next
+	}
+	return -1
+}
+
+// unpackBools is unpackIntegers for bools.
+func (f *Field) unpackBools(b []byte, lo int) int {
+	if n := countVarints(b[lo:]); cap(f.valueBool)-len(f.valueBool) < n {
+		f.valueBool = slices.Grow(f.valueBool, n)
+	}
+	for k := lo; k < len(b); {
+		v, next := uvarint(b, k)
+		if next < 0 {
+			if v, next = varintSlow(b, k); next < 0 {
+				return k
+			}
+		}
+		f.valueBool = append(f.valueBool, v != 0)
+		k = next
+	}
+	return -1
 }

@@ -288,6 +288,12 @@ func (f *Field) GetValue() any {
 func (f *Field) reset() {
 	f.name = ""
 	f.representation = ""
+	f.resetScalars()
+}
+
+// resetScalars is reset without the name and representation, which the
+// decoder overwrites (see Message.Unmarshal).
+func (f *Field) resetScalars() {
 	f.valueType = 0
 	f.present = 0
 	f.valueString = f.valueString[:0]
@@ -338,20 +344,31 @@ func (m *Message) DeleteField(f *Field) {
 // newField returns a cleared Field appended to the message, reusing a Field
 // left in the slice's spare capacity by Reset when there is one.
 func (m *Message) newField() *Field {
-	n := len(m.fields)
-	if n < cap(m.fields) {
-		m.fields = m.fields[:n+1]
-		if f := m.fields[n]; f != nil {
-			f.reset()
-			return f
-		}
-		f := new(Field)
-		m.fields[n] = f
+	if f := m.reuseField(); f != nil {
+		f.reset()
 		return f
 	}
 	f := new(Field)
+	if n := len(m.fields); n < cap(m.fields) {
+		m.fields = m.fields[:n+1]
+		m.fields[n] = f
+		return f
+	}
 	m.fields = append(m.fields, f)
 	return f
+}
+
+// reuseField appends to the message the Field left in the slice's spare
+// capacity by Reset and returns it, not cleared, or returns nil when there
+// is none. It is small enough to be inlined into the decoder.
+func (m *Message) reuseField() *Field {
+	if n := len(m.fields); n < cap(m.fields) {
+		if f := m.fields[:n+1][n]; f != nil {
+			m.fields = m.fields[:n+1]
+			return f
+		}
+	}
+	return nil
 }
 
 // FindFirstField returns the first field named name, or nil.
