@@ -325,20 +325,59 @@ func (s *sink) encode(p *pipeline.Pack) (data []byte, err error) {
 			s.log.Error("encoder panicked", "encoder", s.encName, "err", err, "stack", string(panicStack(err)))
 		}
 	}()
+	if s.framing {
+		return s.encodeFramed(p)
+	}
 	out, err := s.encoder.Encode(s.buf[:0], p)
 	if err != nil {
 		return nil, err
 	}
 	s.buf = out
-	if !s.framing {
-		return out, nil
+	return out, nil
+}
+
+// frameRoom is the room left in front of the encoding for the header of
+// an unsigned frame (at most 9 bytes), so that it can be framed in place.
+const frameRoom = 16
+
+// encodeFramed encodes p behind frameRoom bytes of room and writes the
+// frame header (the same bytes message.AppendFrame writes, unsigned) just
+// in front of the encoding, saving a copy of every record. It relies on
+// the Encoder contract (Encode appends to dst). An encoding too large for
+// a frame takes the general path, which reports the error.
+func (s *sink) encodeFramed(p *pipeline.Pack) ([]byte, error) {
+	dst := s.frame[:0]
+	if cap(dst) < frameRoom {
+		dst = make([]byte, 0, packBufSize+frameRoom)
 	}
-	fr, err := message.AppendFrame(s.frame[:0], out, nil, int(s.e.g.MaxMessageSize))
+	out, err := s.encoder.Encode(dst[:frameRoom], p)
 	if err != nil {
 		return nil, err
 	}
-	s.frame = fr
-	return fr, nil
+	max := int(s.e.g.MaxMessageSize)
+	if len(out) < frameRoom || max <= 0 || len(out)-frameRoom > max {
+		if len(out) >= frameRoom {
+			out = out[frameRoom:]
+		}
+		// Copied out first: out may share s.frame's storage.
+		out = append(s.buf[:0], out...)
+		s.buf = out
+		fr, err := message.AppendFrame(s.frame[:0], out, nil, max)
+		if err != nil {
+			return nil, err
+		}
+		s.frame = fr
+		return fr, nil
+	}
+	s.frame = out
+	var room [frameRoom]byte
+	h := message.Header{MessageLength: uint32(len(out) - frameRoom)}
+	hdr := h.AppendMarshal(append(room[:0], message.RecordSeparator, 0))
+	hdr[1] = byte(len(hdr) - 2)
+	hdr = append(hdr, message.UnitSeparator)
+	start := frameRoom - len(hdr)
+	copy(out[start:], hdr)
+	return out[start:], nil
 }
 
 // finish handles the end of the sink's loop: nothing to do when its

@@ -11,13 +11,21 @@ import (
 	"github.com/hekad-go/hekad/pipeline"
 )
 
+// readAhead is the size to which a busy stream's read buffer grows, so
+// that a stream that always has data waiting is read in few system calls
+// (and its records are handed on in full batches) rather than
+// min_buffer_size bytes at a time.
+const readAhead = 64 << 10
+
 // stream reads r until EOF (or an error, or ctx done), cutting records
 // with a fresh splitter. The read buffer starts at min_buffer_size and
 // doubles up to the largest record size; a record that does not fit is
 // dropped (or, with keep_truncated, delivered cut to the largest size), and
-// so is the rest of it up to the next record boundary. Records are handed
-// on in batches; the batch is flushed whenever the next record needs a
-// read, so that a quiet stream is not held back.
+// so is the rest of it up to the next record boundary. A buffer that a read
+// fills completely also doubles, up to readAhead: records longer than the
+// largest record size that fit in it are dropped or cut just the same, by
+// deliver. Records are handed on in batches; the batch is flushed whenever
+// the next record needs a read, so that a quiet stream is not held back.
 func (ir *inputRunner) stream(ctx context.Context, r io.Reader, src pipeline.Source) error {
 	v, err := ir.splitter.build()
 	if err != nil {
@@ -116,9 +124,7 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 		}
 		if end == len(buf) {
 			if len(buf) < maxRec {
-				nb := make([]byte, min(2*len(buf), maxRec))
-				copy(nb, buf[:end])
-				buf = nb
+				buf = grow(buf, end, min(2*len(buf), maxRec))
 			} else {
 				if !skipping {
 					st.oversize(ctx, buf[:end], maxRec)
@@ -129,6 +135,11 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 		}
 		n, err := r.Read(buf[end:])
 		if n > 0 {
+			if end+n == len(buf) && len(buf) < readAhead {
+				// The stream has more than the buffer holds: read
+				// it in larger pieces from now on.
+				buf = grow(buf, end+n, min(2*len(buf), readAhead))
+			}
 			end += n
 			st.stampNow()
 		}
@@ -141,6 +152,13 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			return err
 		}
 	}
+}
+
+// grow returns a buffer of size n holding buf[:end].
+func grow(buf []byte, end, n int) []byte {
+	nb := make([]byte, n)
+	copy(nb, buf[:end])
+	return nb
 }
 
 func (st *streamer) stampNow() {

@@ -118,6 +118,12 @@ const maxBuffered = 4 << 20
 //     the count is reached after the timer has fired at least once since
 //     the last flush (or flush_interval is 0).
 //
+// Once connected, the output writes as Heka's did: a flush hands the full
+// buffer to a goroutine that writes and fsyncs it while records are
+// collected in a second buffer, so the caller does not wait for the disk
+// (a flush waits only for the previous write to end). Without Connect,
+// writes are done in line.
+//
 // Close writes what is left. The file is opened by Connect or the first
 // Write; Reopen (SIGHUP) closes and reopens it, for logrotate.
 type Output struct {
@@ -141,6 +147,19 @@ type Output struct {
 	timer      *time.Timer
 	stop       chan struct{} // closes the flusher
 	flusher    sync.WaitGroup
+
+	async    bool          // connected: flushes write in the background
+	inflight bool          // a background write has not been waited for
+	done     chan writeEnd // the result of the background write
+	spare    []byte        // the second buffer
+}
+
+// writeEnd is the result of a background write: the buffer it was given
+// and how much of it reached the file.
+type writeEnd struct {
+	data []byte
+	n    int
+	err  error
 }
 
 func newOutput(cfg OutputConfig, env *pipeline.Env) (pipeline.Output, error) {
@@ -183,6 +202,8 @@ func (o *Output) Connect(ctx context.Context) error {
 		return fmt.Errorf("file output %q: %w: %w", o.name, pipeline.ErrRetry, err)
 	}
 	if o.stop == nil {
+		o.async = true
+		o.done = make(chan writeEnd, 1)
 		o.stop = make(chan struct{})
 		var tick <-chan time.Time
 		if o.interval > 0 {
@@ -276,11 +297,16 @@ func (o *Output) rotateLocked() error {
 	return o.openAt(now.Truncate(o.rotate))
 }
 
-// flushLocked writes and syncs the buffer. On failure the bytes not
-// written stay in the buffer.
+// flushLocked writes and syncs the buffer: in the background when
+// connected (after the previous background write ended), in line
+// otherwise. On failure the bytes not written stay in the buffer, ahead of
+// any records added since.
 func (o *Output) flushLocked() error {
 	if o.interval > 0 && o.timer != nil {
 		o.timer.Reset(o.interval)
+	}
+	if err := o.waitLocked(); err != nil {
+		return err
 	}
 	if len(o.buf) == 0 {
 		o.count, o.elapsed = 0, false
@@ -291,6 +317,48 @@ func (o *Output) flushLocked() error {
 			return err
 		}
 	}
+	if o.async {
+		f, path, data := o.f, o.path, o.buf
+		o.buf, o.spare = o.spare[:0], nil
+		o.count, o.elapsed = 0, false
+		o.inflight = true
+		go func() {
+			n, err := f.Write(data)
+			if err != nil {
+				err = fmt.Errorf("write to %s: %w", path, err)
+			} else if serr := f.Sync(); serr != nil {
+				o.log.Error("sync failed", "path", path, "err", serr)
+			}
+			o.done <- writeEnd{data: data, n: n, err: err}
+		}()
+		return nil
+	}
+	return o.writeLocked()
+}
+
+// waitLocked waits for the background write, if one is under way. Bytes it
+// could not write are put back at the front of the buffer and the flush
+// conditions are marked as met, so that the next record or tick writes
+// them again; the error is returned.
+func (o *Output) waitLocked() error {
+	if !o.inflight {
+		return nil
+	}
+	r := <-o.done
+	o.inflight = false
+	if r.err == nil {
+		o.spare = r.data[:0]
+		return nil
+	}
+	rest := append(r.data[:copy(r.data, r.data[r.n:])], o.buf...)
+	o.spare, o.buf = o.buf[:0], rest
+	o.count, o.elapsed = max(o.count, o.cfg.FlushCount), true
+	return r.err
+}
+
+// writeLocked writes and syncs the buffer in line. On failure the bytes
+// not written stay in the buffer.
+func (o *Output) writeLocked() error {
 	n, err := o.f.Write(o.buf)
 	o.buf = o.buf[:copy(o.buf, o.buf[n:])]
 	if err != nil {
@@ -303,12 +371,21 @@ func (o *Output) flushLocked() error {
 	return nil
 }
 
-// closeLocked writes the buffer and closes the file.
+// closeLocked writes the buffer (in line, after any background write) and
+// closes the file.
 func (o *Output) closeLocked() error {
 	if o.f == nil {
 		return nil
 	}
-	err := o.flushLocked()
+	if o.interval > 0 && o.timer != nil {
+		o.timer.Reset(o.interval)
+	}
+	err := o.waitLocked()
+	if len(o.buf) > 0 {
+		err = o.writeLocked() // it writes what the background write could not, too
+	} else {
+		o.count, o.elapsed = 0, false
+	}
 	if cerr := o.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close %s: %w", o.path, cerr)
 	}

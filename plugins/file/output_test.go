@@ -110,11 +110,23 @@ func TestWriteFramed(t *testing.T) {
 	for i := range 3 {
 		write(t, o, fmt.Sprint("m", i))
 	}
+	settle(t, o)
 	if got := strings.Join(payloads(t, o.Path()), ","); got != "m0,m1,m2" {
 		t.Errorf("file holds %q", got)
 	}
 	if err := o.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// settle waits for the background write of a connected output, if one is
+// under way, so that the file holds everything flushed so far.
+func settle(t testing.TB, o *Output) {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err := o.waitLocked(); err != nil {
+		t.Fatalf("background write: %v", err)
 	}
 }
 
@@ -154,6 +166,7 @@ func TestFlushRules(t *testing.T) {
 				case 't':
 					o.onInterval()
 				}
+				settle(t, o)
 				if got := len(payloads(t, o.Path())); got != tc.want[i] {
 					t.Fatalf("after step %d (%s): %d records in the file, want %d", i, tc.steps[:i+1], got, tc.want[i])
 				}
@@ -255,6 +268,7 @@ func TestReopenAfterRename(t *testing.T) {
 	}
 	write(t, o, "after-1")
 	write(t, o, "after-2")
+	settle(t, o)
 	if got := strings.Join(payloads(t, path+".1"), ","); got != "before-1,before-2,buffered" {
 		t.Errorf("moved file holds %q", got)
 	}
@@ -301,6 +315,37 @@ func TestWriteFailureRetries(t *testing.T) {
 	}
 	if len(o.buf) != 0 || o.count != 0 {
 		t.Errorf("failed record kept in the buffer (%d bytes, count %d)", len(o.buf), o.count)
+	}
+}
+
+// TestBackgroundWriteFailure writes to /dev/full once connected: the
+// background write fails, the next flush hands the current record back
+// with ErrRetry, and the bytes of the failed write are kept, ahead of it,
+// for the next attempt (nothing lost, nothing written twice).
+func TestBackgroundWriteFailure(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	plugintest.CheckGoroutines(t)
+	o := build(t, func(c *OutputConfig) { c.Path, c.FlushInterval = "/dev/full", 0 })
+	if err := o.Connect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	first, second := record(t, "first"), record(t, "second")
+	if err := o.Write(t.Context(), first); err != nil {
+		t.Fatalf("first Write = %v, want nil (the write happens in the background)", err)
+	}
+	if err := o.Write(t.Context(), second); !errors.Is(err, pipeline.ErrRetry) {
+		t.Fatalf("second Write = %v, want ErrRetry", err)
+	}
+	o.mu.Lock()
+	kept := string(o.buf)
+	o.mu.Unlock()
+	if kept != string(first.Data) {
+		t.Errorf("buffer holds %q, want the failed record %q only", kept, first.Data)
+	}
+	if err := o.Close(); err == nil {
+		t.Error("Close on a full device succeeded")
 	}
 }
 
