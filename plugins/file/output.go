@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/hekad-go/hekad/internal/strftime"
 	"io"
 	"log/slog"
 	"os"
@@ -268,7 +269,7 @@ func (o *Output) openAt(t time.Time) error {
 	path := o.cfg.Path
 	if o.rotate > 0 {
 		o.nextRotate = o.now().Truncate(o.rotate).Add(o.rotate)
-		path = strftime(o.cfg.Path, t)
+		path = strftime.String(o.cfg.Path, t)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), o.dirPerm); err != nil {
 		return fmt.Errorf("create the directory of %s: %w", path, err)

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/hekad-go/hekad/internal/strftime"
 	"io"
 	"os"
 	"path/filepath"
@@ -373,7 +374,7 @@ func TestStrftime(t *testing.T) {
 		{"%z %Z %% %Q end%", "+0000 UTC % %Q end%"},
 	}
 	for _, tc := range tests {
-		if got := strftime(tc.layout, tm); got != tc.want {
+		if got := strftime.String(tc.layout, tm); got != tc.want {
 			t.Errorf("strftime(%q) = %q, want %q", tc.layout, got, tc.want)
 		}
 	}
