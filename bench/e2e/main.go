@@ -29,6 +29,8 @@ func main() {
 	workload := flag.String("workload", "all", "text, protobuf, nginx, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
+	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
+	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the protobuf workload to this file")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
 	ws := []string{"text", "protobuf", "nginx", "idle"}
@@ -45,6 +47,12 @@ func main() {
 
 // conns is the number of parallel connections of the line workloads.
 var conns = 1
+
+// poolSize is the protobuf workload's poolsize.
+var poolSize = 100
+
+// cpuProf, when set, is where hekad writes a CPU profile of the protobuf workload.
+var cpuProf = ""
 
 // workloadData keeps each workload's generated streams across its runs, so
 // that no run pays for (or collects the garbage of) generating them.
@@ -124,7 +132,7 @@ func throughput(hekad, w string, n int) (float64, error) {
 		done = func() bool { return countLines(out) >= conns }
 	case "protobuf":
 		n = or(n, 500_000)
-		cfg = fmt.Sprintf(protobufConfig, dir, addr, out)
+		cfg = fmt.Sprintf(protobufConfig, dir, poolSize, cpuProf, addr, out)
 		data = cached(w, func() [][]byte { return [][]byte{framedMessages(n, 1024)} })
 		stream := data[0]
 		want := int64(len(stream))
@@ -217,6 +225,8 @@ encoder = "PayloadEncoder"
 const protobufConfig = `
 [hekad]
 base_dir = %q
+poolsize = %d
+cpuprof = %q
 
 [in]
 type = "TcpInput"
