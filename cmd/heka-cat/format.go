@@ -83,20 +83,10 @@ func appendTxt(dst []byte, m *message.Message, loc *time.Location) []byte {
 	return append(dst, "]\n\n"...)
 }
 
-// fieldPresence is implemented by a Field that tells whether its optional
-// value_type and representation were present on the wire. Without it both
-// count as present, as in every Field Heka's own code builds.
-type fieldPresence interface {
-	HasValueType() bool
-	HasRepresentation() bool
-}
-
-// fieldHas reports whether f's value_type and representation are present.
+// fieldHas reports whether f's value_type and representation are present
+// (Heka prints absent ones differently).
 func fieldHas(f *message.Field) (valueType, representation bool) {
-	if p, ok := any(f).(fieldPresence); ok {
-		return p.HasValueType(), p.HasRepresentation()
-	}
-	return true, true
+	return f.HasValueType(), f.HasRepresentation()
 }
 
 // appendFieldText appends f in the protobuf compact text format as Heka
