@@ -30,7 +30,7 @@ func main() {
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
-	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the protobuf workload to this file")
+	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the protobuf or nginx workload to this file")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
 	ws := []string{"text", "protobuf", "nginx", "idle"}
@@ -51,7 +51,7 @@ var conns = 1
 // poolSize is the protobuf workload's poolsize.
 var poolSize = 100
 
-// cpuProf, when set, is where hekad writes a CPU profile of the protobuf workload.
+// cpuProf, when set, is where hekad writes a CPU profile (protobuf and nginx workloads).
 var cpuProf = ""
 
 // workloadData keeps each workload's generated streams across its runs, so
@@ -145,7 +145,7 @@ func throughput(hekad, w string, n int) (float64, error) {
 		}()
 	case "nginx":
 		n = or(n, 1_000_000)
-		cfg = fmt.Sprintf(nginxConfig, dir, addr, nginxRegex, out)
+		cfg = fmt.Sprintf(nginxConfig, dir, cpuProf, addr, nginxRegex, out)
 		data = cached(w, func() [][]byte {
 			var d [][]byte
 			for range conns {
@@ -245,6 +245,7 @@ flush_operator = "OR"
 const nginxConfig = `
 [hekad]
 base_dir = %q
+cpuprof = %q
 
 [in]
 type = "TcpInput"
