@@ -14,6 +14,12 @@ type InputCommon struct {
 	Splitter string `toml:"splitter"`
 	// SynchronousDecode decodes in the input's own goroutine.
 	SynchronousDecode bool `toml:"synchronous_decode"`
+	// DecoderWorkers is how many decoder instances decode one stream in
+	// parallel, each in its own goroutine; messages keep their order. 1 is
+	// Heka's behaviour. Use more only with decoders that keep no state from
+	// one record to the next (PayloadRegexDecoder, ProtobufDecoder). A
+	// hekad extension; ignored with synchronous_decode.
+	DecoderWorkers int `toml:"decoder_workers"`
 	// SendDecodeFailures routes records that failed to decode, with the
 	// fields decode_failure and decode_error added.
 	SendDecodeFailures bool `toml:"send_decode_failures"`
@@ -126,7 +132,7 @@ func DefaultBufferConfig() BufferConfig {
 
 // DefaultInputCommon returns the common input defaults.
 func DefaultInputCommon() InputCommon {
-	return InputCommon{Splitter: "NullSplitter", LogDecodeFailures: true, Retries: DefaultRetryOptions()}
+	return InputCommon{Splitter: "NullSplitter", LogDecodeFailures: true, DecoderWorkers: 1, Retries: DefaultRetryOptions()}
 }
 
 // DefaultFilterCommon returns the common filter defaults.

@@ -31,6 +31,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
 	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the protobuf or nginx workload to this file")
+	flag.IntVar(&decoderWorkers, "decoder-workers", 1, "decoder_workers of the nginx workload's input (1 = Heka's one decoder per stream)")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
 	ws := []string{"text", "protobuf", "nginx", "idle"}
@@ -47,6 +48,9 @@ func main() {
 
 // conns is the number of parallel connections of the line workloads.
 var conns = 1
+
+// decoderWorkers is the nginx workload's decoder_workers.
+var decoderWorkers = 1
 
 // poolSize is the protobuf workload's poolsize.
 var poolSize = 100
@@ -145,7 +149,7 @@ func throughput(hekad, w string, n int) (float64, error) {
 		}()
 	case "nginx":
 		n = or(n, 1_000_000)
-		cfg = fmt.Sprintf(nginxConfig, dir, cpuProf, addr, nginxRegex, out)
+		cfg = fmt.Sprintf(nginxConfig, dir, cpuProf, addr, decoderWorkers, nginxRegex, out)
 		data = cached(w, func() [][]byte {
 			var d [][]byte
 			for range conns {
@@ -252,6 +256,7 @@ type = "TcpInput"
 address = %q
 splitter = "TokenSplitter"
 decoder = "nginx"
+decoder_workers = %d
 
 [nginx]
 type = "PayloadRegexDecoder"

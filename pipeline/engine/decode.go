@@ -44,6 +44,13 @@ func (ir *inputRunner) newDeliverer(stream string) (*deliverer, error) {
 	// Bound what one stream can park in front of its decoder to about half
 	// of the pool, so that a decoder that spawns packs can still get some.
 	d.ch = make(chan *batch, max(1, min(ir.e.chanSize, ir.e.g.PoolSize/(2*ir.e.batchSize))))
+	if n := ir.common.DecoderWorkers; n > 1 {
+		if err := ir.startParallel(d, n); err != nil {
+			putBatch(d.out)
+			return nil, err
+		}
+		return d, nil
+	}
 	w := &deliverer{ir: ir, dec: d.dec, out: getBatch()}
 	if !ir.e.grp.Go(&ir.e.decodersWG, func() { w.work(d.ch) }) {
 		putBatch(d.out)

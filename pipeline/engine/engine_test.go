@@ -739,3 +739,37 @@ func TestRealMatcherAndPassthrough(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelDecodeKeepsOrder decodes one stream with three decoder
+// instances (decoder_workers) and checks every message arrives, in the
+// stream's order, including failed records sent on.
+func TestParallelDecodeKeepsOrder(t *testing.T) {
+	var data strings.Builder
+	var want []string
+	for i := range 5000 {
+		line, decoded := fmt.Sprintf("k:%d", i), fmt.Sprint(i) // the test decoder keeps what follows the colon
+		if i%97 == 0 {
+			line = fmt.Sprintf("broken%d", i)
+			decoded = line
+		}
+		data.WriteString(line + "\n")
+		want = append(want, decoded)
+	}
+	plan := newPlan(
+		input("in", inCfg{Data: data.String()}, func(c *pipeline.InputCommon) {
+			c.Decoder = "dec"
+			c.DecoderWorkers = 3
+			c.LogDecodeFailures = false
+			c.SendDecodeFailures = true
+		}),
+		output("out", "TRUE", outCfg{}, nil),
+	)
+	r := start(t, plan, nil)
+	waitFor(t, "every message", func() bool { return getOutput("out").count() == len(want) })
+	r.stop()
+	for i, rec := range getOutput("out").records() {
+		if got := strings.TrimSuffix(rec.payload, "\n"); got != want[i] {
+			t.Fatalf("message %d is %q, want %q", i, got, want[i])
+		}
+	}
+}
