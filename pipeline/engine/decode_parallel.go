@@ -11,7 +11,11 @@ import (
 // messages in the order the stream had them.
 func (ir *inputRunner) startParallel(d *deliverer, n int) error {
 	e := ir.e
-	per := max(1, cap(d.ch)/n)
+	// Keep what the stream can park about where one decoder would have it:
+	// the deliverer's channel shrinks to one batch and the rest is shared
+	// between the workers' input and result channels.
+	per := max(1, cap(d.ch)/(2*n))
+	d.ch = make(chan *batch, 1)
 	ins := make([]chan *batch, n)
 	outs := make([]chan *batch, n)
 	workers := make([]*deliverer, n)
@@ -28,15 +32,29 @@ func (ir *inputRunner) startParallel(d *deliverer, n int) error {
 		outs[i] = make(chan *batch, per)
 		workers[i] = &deliverer{ir: ir, dec: dec}
 	}
-	if !e.grp.Go(&e.decodersWG, func() { dispatch(d.ch, ins) }) {
-		return errStopped
-	}
+	// Start the workers and the sequencer before the dispatcher; if
+	// shutdown refuses one of them, close what was made so that every
+	// goroutine already started ends.
+	started := 0
 	for i, w := range workers {
 		if !e.grp.Go(&e.decodersWG, func() { w.decodeEach(ins[i], outs[i]) }) {
-			return errStopped
+			break
 		}
+		started++
 	}
-	if !e.grp.Go(&e.decodersWG, func() { sequence(e, outs) }) {
+	if started < n || !e.grp.Go(&e.decodersWG, func() { sequence(e, outs) }) {
+		for _, c := range ins {
+			close(c) // started workers close their outs in turn
+		}
+		for _, c := range outs[started:] {
+			close(c)
+		}
+		return errStopped
+	}
+	if !e.grp.Go(&e.decodersWG, func() { dispatch(d.ch, ins) }) {
+		for _, c := range ins {
+			close(c)
+		}
 		return errStopped
 	}
 	return nil
