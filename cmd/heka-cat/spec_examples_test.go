@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/message/messagetest"
 )
 
 // specUUID is the uuid of the reference's test message.
@@ -18,34 +19,7 @@ const specUUID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 // describes, built with the message API.
 func specMessage(t *testing.T) *message.Message {
 	t.Helper()
-	m := new(message.Message)
-	m.SetUuid([]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8})
-	m.SetTimestamp(1428773426113040227)
-	m.SetType("TEST")
-	m.SetLogger("GoSpec")
-	m.SetSeverity(6)
-	m.SetPayload("Test Payload")
-	m.SetEnvVersion("0.8")
-	m.SetPid(4242)
-	m.SetHostname("trink-x230")
-	for _, f := range []struct {
-		name  string
-		value any
-	}{
-		{"foo", "bar"},
-		{"number", 64},
-		{"bytes", []byte("data")},
-		{"int", []int{999, 1024}},
-		{"double", 99.9},
-		{"bool", true},
-		{"foo", "alternate"},
-		{"Payload", "name=test;type=web;"},
-		{"Timestamp", "Mon Jan 02 15:04:05 -0700 2006"},
-		{"zero", 0},
-		{"string", "43"},
-	} {
-		m.AddField(field(t, f.name, f.value, ""))
-	}
+	m := messagetest.SpecMessage()
 	if got := m.GetUuidString(); got != specUUID {
 		t.Fatalf("uuid %q, want %q", got, specUUID)
 	}

@@ -8,44 +8,19 @@ import (
 	"testing"
 
 	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/message/messagetest"
 )
 
-// hekaTestMessage builds the test message of Heka's own matcher tests.
+// hekaTestMessage builds the test message of Heka's own matcher tests: the
+// §5.4 message plus a status field.
 func hekaTestMessage(tb testing.TB) *message.Message {
 	tb.Helper()
-	m := &message.Message{}
-	m.SetUuid([]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8})
-	m.SetTimestamp(1428773426113040227)
-	m.SetType("TEST")
-	m.SetLogger("GoSpec")
-	m.SetSeverity(6)
-	m.SetPayload("Test Payload")
-	m.SetEnvVersion("0.8")
-	m.SetPid(4242)
-	m.SetHostname("trink-x230")
-	for _, f := range []struct {
-		name  string
-		value any
-	}{
-		{"foo", "bar"},
-		{"number", int64(64)},
-		{"bytes", []byte("data")},
-		{"int", []int64{999, 1024}},
-		{"double", 99.9},
-		{"bool", true},
-		{"foo", "alternate"},
-		{"Payload", "name=test;type=web;"},
-		{"Timestamp", "Mon Jan 02 15:04:05 -0700 2006"},
-		{"zero", int64(0)},
-		{"string", "43"},
-		{"status", int64(500)},
-	} {
-		field, err := message.NewField(f.name, f.value, "")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		m.AddField(field)
+	m := messagetest.SpecMessage()
+	field, err := message.NewField("status", int64(500), "")
+	if err != nil {
+		tb.Fatal(err)
 	}
+	m.AddField(field)
 	return m
 }
 

@@ -75,3 +75,46 @@ func mustAdd(err error) {
 		panic("messagetest: " + err.Error())
 	}
 }
+
+// SpecUUID is the uuid of SpecMessage.
+var SpecUUID = [message.UUIDSize]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+
+// SpecMessage returns a new copy of the test message of Heka's matcher
+// examples (heka-reference.md §5.4): every header set, and the fields foo,
+// number, bytes, int (an array), double, bool, a second foo, Payload,
+// Timestamp, zero and string, in that order.
+func SpecMessage() *message.Message {
+	m := new(message.Message)
+	m.SetUuid(SpecUUID[:])
+	m.SetTimestamp(1428773426113040227)
+	m.SetType("TEST")
+	m.SetLogger("GoSpec")
+	m.SetSeverity(6)
+	m.SetPayload("Test Payload")
+	m.SetEnvVersion("0.8")
+	m.SetPid(4242)
+	m.SetHostname("trink-x230")
+	for _, f := range []struct {
+		name  string
+		value any
+	}{
+		{"foo", "bar"},
+		{"number", int64(64)},
+		{"bytes", []byte("data")},
+		{"int", []int64{999, 1024}},
+		{"double", 99.9},
+		{"bool", true},
+		{"foo", "alternate"},
+		{"Payload", "name=test;type=web;"},
+		{"Timestamp", "Mon Jan 02 15:04:05 -0700 2006"},
+		{"zero", int64(0)},
+		{"string", "43"},
+	} {
+		field, err := message.NewField(f.name, f.value, "")
+		if err != nil {
+			panic(err) // the values above all have supported types
+		}
+		m.AddField(field)
+	}
+	return m
+}
