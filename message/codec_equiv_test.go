@@ -361,7 +361,8 @@ func FuzzCodecEquivalence(f *testing.F) {
 // FuzzUnmarshal feeds arbitrary bytes to Unmarshal: it never panics, and it
 // agrees with the generated code on what is valid and on the values, except
 // that it rejects a known field with the wrong wire type (as Heka does)
-// where the generated code keeps it as an unknown field.
+// where the generated code keeps it as an unknown field. A Checker gives
+// the same error as Unmarshal.
 func FuzzUnmarshal(f *testing.F) {
 	for _, tc := range goldenVectors(f) {
 		f.Add(tc.msg().Marshal())
@@ -371,9 +372,13 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Add([]byte("\x52\x0d\x39\x00\x00\x00\x00\x00\x00\xf0\x3f\x40\x01\x40\x00"))
 	f.Add([]byte("\x52\x05\x32\x03\x01\x80\x80"))
 	f.Add([]byte("\x0a\xff\xff\xff\xff\x0f"))
+	var c Checker // reused, as a decoder reuses it
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m Message
 		err := m.Unmarshal(b)
+		if cerr := c.Check(b); (cerr == nil) != (err == nil) || (err != nil && cerr.Error() != err.Error()) {
+			t.Fatalf("Check(% x) = %v, Unmarshal: %v", b, cerr, err)
+		}
 		var p pb.Message
 		perr := pbUnmarshal.Unmarshal(b, &p)
 		switch {

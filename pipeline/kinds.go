@@ -68,6 +68,18 @@ type Decoder interface {
 	Decode(ctx context.Context, p *Pack, out []*Pack) ([]*Pack, error)
 }
 
+// RecordChecker is implemented by decoders that can check a record without
+// decoding it into p.Message (ProtobufDecoder). When no plugin reads the
+// messages of input packs (every message_matcher is TRUE or FALSE, no
+// filter takes messages, and every output that does is a DataWriter with a
+// BytesForwarder encoder), the engine calls CheckRecord instead of Decode:
+// a relay of framed protobuf then forwards each message without decoding
+// it. CheckRecord must fail exactly when Decode would, and otherwise leave
+// p as Decode would (MsgBytes trusted) except that p.Message stays empty.
+type RecordChecker interface {
+	CheckRecord(ctx context.Context, p *Pack) error
+}
+
 // Filter processes every message its matcher selects. It may inject new
 // messages through inj. Process returns nil when done with the pack; a Drop
 // error is counted and logged and processing goes on; an error wrapping
@@ -95,12 +107,26 @@ type Encoder interface {
 	Encode(dst []byte, p *Pack) ([]byte, error)
 }
 
+// BytesForwarder is implemented by encoders that, for a pack whose
+// TrustMsgBytes is set, read nothing but p.MsgBytes (ProtobufEncoder). See
+// RecordChecker.
+type BytesForwarder interface {
+	ForwardsMsgBytes()
+}
+
 // Output delivers records to the outside world. Return an error wrapping
 // ErrRetry to have the same record written again after a back-off; a Drop
 // error drops this record (counted and logged); any other error ends the
 // output.
 type Output interface {
 	Write(ctx context.Context, r Record) error
+}
+
+// DataWriter is implemented by outputs whose Write reads nothing of a
+// Record but its Data (FileOutput, TcpOutput, LogOutput). See
+// RecordChecker.
+type DataWriter interface {
+	WritesDataOnly()
 }
 
 // Record is what an output writes: the pack, and the bytes its encoder made

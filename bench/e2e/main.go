@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -82,12 +83,14 @@ func runWorkload(hekad, w string, n, runs int) error {
 		return nil
 	}
 	var rates []float64
+	var cpus []string
 	for range runs {
-		r, err := throughput(hekad, w, n)
+		r, cpu, err := throughput(hekad, w, n)
 		if err != nil {
 			return err
 		}
 		rates = append(rates, r)
+		cpus = append(cpus, fmt.Sprintf("%.2f", cpu))
 	}
 	best := rates[0]
 	var all []string
@@ -99,20 +102,23 @@ func runWorkload(hekad, w string, n, runs int) error {
 	if w != "protobuf" {
 		c = conns
 	}
-	fmt.Printf("%-9s best %.0f msg/s over %d connection(s) (runs: %s)\n", w, best, c, strings.Join(all, ", "))
+	fmt.Printf("%-9s best %.0f msg/s over %d connection(s) (runs: %s; hekad CPU µs/msg: %s)\n", w, best, c, strings.Join(all, ", "), strings.Join(cpus, ", "))
 	return nil
 }
 
-// throughput runs one measurement of workload w and returns messages/s.
-func throughput(hekad, w string, n int) (float64, error) {
+// throughput runs one measurement of workload w and returns messages/s
+// and the CPU time hekad used per message (µs, user and system, from the
+// start of the sending to the end of the work), which varies less than the
+// rate when other processes share the machine.
+func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 	dir, err := os.MkdirTemp("", "hekad-bench")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer os.RemoveAll(dir)
 	addr, err := freeAddr()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	out := filepath.Join(dir, "out.log")
 	var cfg string
@@ -160,15 +166,15 @@ func throughput(hekad, w string, n int) (float64, error) {
 		n = n / conns * conns
 		done = func() bool { return countLines(out) >= conns }
 	default:
-		return 0, fmt.Errorf("unknown workload %q", w)
+		return 0, 0, fmt.Errorf("unknown workload %q", w)
 	}
 	cmd, err := start(hekad, dir, cfg)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer stop(cmd)
 	if err := waitListening(addr); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// Write back what earlier runs left dirty in the page cache, so that it
 	// is not written (and fsync'd behind) during this run.
@@ -177,9 +183,13 @@ func throughput(hekad, w string, n int) (float64, error) {
 	for range data {
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		cs = append(cs, conn)
+	}
+	cpu0, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return 0, 0, err
 	}
 	t0 := time.Now()
 	errs := make(chan error, len(cs))
@@ -192,17 +202,46 @@ func throughput(hekad, w string, n int) (float64, error) {
 	}
 	for range cs {
 		if err := <-errs; err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	deadline := t0.Add(5 * time.Minute)
 	for !done() {
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("not complete after 5 minutes")
+			return 0, 0, fmt.Errorf("not complete after 5 minutes")
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return float64(n) / time.Since(t0).Seconds(), nil
+	elapsed := time.Since(t0)
+	cpu1, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	return float64(n) / elapsed.Seconds(), float64((cpu1 - cpu0).Microseconds()) / float64(n), nil
+}
+
+// cpuTime is the user and system CPU time process pid has used so far, from
+// /proc/PID/stat (in clock ticks of 10 ms).
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields 14 and 15 (utime,
+	// stime) count from after its closing parenthesis.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+		}
+		ticks += v
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
 const textConfig = `

@@ -38,3 +38,16 @@ func (m *Matcher) Match(msg *message.Message) bool {
 
 // String returns the source expression, exactly as given to Compile.
 func (m *Matcher) String() string { return m.src }
+
+// Constant reports whether the expression is the constant TRUE or FALSE
+// (ok), and which (value). A constant matcher reads nothing of a message,
+// so a caller may skip decoding messages that only it would look at.
+func (m *Matcher) Constant() (value, ok bool) {
+	switch m.root.kind {
+	case kTrue:
+		return true, true
+	case kFalse:
+		return false, true
+	}
+	return false, false
+}

@@ -144,3 +144,23 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestConstant(t *testing.T) {
+	tests := []struct {
+		expr      string
+		value, ok bool
+	}{
+		{"TRUE", true, true},
+		{"FALSE", false, true},
+		{"(TRUE)", true, true},
+		{"TRUE && TRUE", false, false}, // not folded: only a lone constant counts
+		{"Type == 'x'", false, false},
+		{"Fields[a] == TRUE", false, false},
+	}
+	for _, tc := range tests {
+		value, ok := MustCompile(tc.expr).Constant()
+		if value != tc.value || ok != tc.ok {
+			t.Errorf("Constant(%q) = %v, %v; want %v, %v", tc.expr, value, ok, tc.value, tc.ok)
+		}
+	}
+}

@@ -20,6 +20,7 @@ const maxDecodeError = 500
 type deliverer struct {
 	ir    *inputRunner
 	dec   pipeline.Decoder
+	check pipeline.RecordChecker // dec, when it only needs to check records (Engine.checkOnly)
 	async bool
 	ch    chan *batch // to the decoder goroutine
 	out   *batch      // pending batch
@@ -36,7 +37,7 @@ func (ir *inputRunner) newDeliverer(stream string) (*deliverer, error) {
 		putBatch(d.out)
 		return nil, err
 	}
-	d.dec = v.(pipeline.Decoder)
+	d.setDecoder(v.(pipeline.Decoder))
 	if ir.common.SynchronousDecode {
 		return d, nil
 	}
@@ -51,13 +52,23 @@ func (ir *inputRunner) newDeliverer(stream string) (*deliverer, error) {
 		}
 		return d, nil
 	}
-	w := &deliverer{ir: ir, dec: d.dec, out: getBatch()}
+	w := &deliverer{ir: ir, dec: d.dec, check: d.check, out: getBatch()}
 	if !ir.e.grp.Go(&ir.e.decodersWG, func() { w.work(d.ch) }) {
 		putBatch(d.out)
 		putBatch(w.out)
 		return nil, errStopped
 	}
 	return d, nil
+}
+
+// setDecoder makes dec the deliverer's decoder; when nothing reads the
+// messages and dec can check records without decoding them, it will only
+// check them.
+func (d *deliverer) setDecoder(dec pipeline.Decoder) {
+	d.dec = dec
+	if c, ok := dec.(pipeline.RecordChecker); ok && d.ir.e.checkOnly {
+		d.check = c
+	}
 }
 
 // add takes a filled pack.
@@ -166,6 +177,12 @@ func (d *deliverer) safeDecode(ctx context.Context, p *pipeline.Pack) (res []*pi
 			d.ir.log.Error("decoder panicked", "decoder", d.ir.decoder.name, "err", err, "stack", string(panicStack(err)))
 		}
 	}()
+	if d.check != nil {
+		if err := d.check.CheckRecord(ctx, p); err != nil {
+			return nil, err
+		}
+		return append(d.res[:0], p), nil
+	}
 	return d.dec.Decode(ctx, p, d.res[:0])
 }
 

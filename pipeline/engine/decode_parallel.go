@@ -30,7 +30,8 @@ func (ir *inputRunner) startParallel(d *deliverer, n int) error {
 		}
 		ins[i] = make(chan *batch, per)
 		outs[i] = make(chan *batch, per)
-		workers[i] = &deliverer{ir: ir, dec: dec}
+		workers[i] = &deliverer{ir: ir}
+		workers[i].setDecoder(dec)
 	}
 	// Start the workers and the sequencer before the dispatcher; if
 	// shutdown refuses one of them, close what was made so that every

@@ -111,6 +111,8 @@ type Engine struct {
 	failMu  sync.Mutex
 	failErr error
 
+	checkOnly bool // decoders that can check records only check them (nothingReadsMessages)
+
 	lost     atomic.Int64 // messages dropped because of shutdown or exits
 	overflow atomic.Int64 // extra inject packs allocated
 }
@@ -143,6 +145,7 @@ func New(plan *config.Plan, opts Options) (*Engine, error) {
 	if err := e.build(plan); err != nil {
 		return nil, err
 	}
+	e.checkOnly = e.nothingReadsMessages()
 	e.inputPool = pipeline.NewPool("input", g.PoolSize, packBufSize)
 	e.injectPool = pipeline.NewPool("inject", g.PoolSize, packBufSize)
 	e.router = newRouter(e)

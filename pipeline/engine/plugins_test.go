@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,7 +30,10 @@ var (
 func resetInstances() {
 	instMu.Lock()
 	defer instMu.Unlock()
+	protoDecodes.Store(0)
+	protoChecks.Store(0)
 	outputs = map[string]*testOutput{}
+	dataOutputs = map[string]*dataOutput{}
 	filters = map[string]*testFilter{}
 	inputRuns = map[string]*atomic.Int64{}
 }
@@ -82,6 +86,13 @@ func init() {
 	pipeline.RegisterOutput("TestOutput", func() outCfg { return outCfg{} }, newTestOutput)
 	pipeline.RegisterOutput("TestCountOutput", func() struct{} { return struct{}{} }, func(struct{}, *pipeline.Env) (pipeline.Output, error) {
 		return &countOutput{}, nil
+	})
+	pipeline.RegisterOutput("TestDataOutput", func() struct{} { return struct{}{} }, func(_ struct{}, env *pipeline.Env) (pipeline.Output, error) {
+		o := &dataOutput{}
+		instMu.Lock()
+		dataOutputs[env.Name()] = o
+		instMu.Unlock()
+		return o, nil
 	})
 }
 
@@ -239,15 +250,29 @@ func (testDecoder) Decode(ctx context.Context, p *pipeline.Pack, out []*pipeline
 }
 
 // protoDecoder decodes protobuf message bytes and marks them trusted, as
-// ProtobufDecoder does.
+// ProtobufDecoder does; like it, it can check records without decoding
+// them. protoDecodes and protoChecks count the two.
 type protoDecoder struct{}
 
+var protoDecodes, protoChecks atomic.Int64
+
 func (protoDecoder) Decode(_ context.Context, p *pipeline.Pack, out []*pipeline.Pack) ([]*pipeline.Pack, error) {
+	protoDecodes.Add(1)
 	if err := p.Message.Unmarshal(p.MsgBytes); err != nil {
 		return out, err
 	}
 	p.TrustMsgBytes = true
 	return append(out, p), nil
+}
+
+func (protoDecoder) CheckRecord(_ context.Context, p *pipeline.Pack) error {
+	protoChecks.Add(1)
+	var c message.Checker
+	if err := c.Check(p.MsgBytes); err != nil {
+		return err
+	}
+	p.TrustMsgBytes = true
+	return nil
 }
 
 // protoEncoder writes the pack's message bytes, as ProtobufEncoder does.
@@ -256,6 +281,8 @@ type protoEncoder struct{}
 func (protoEncoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
 	return append(dst, p.MsgBytes...), nil
 }
+
+func (protoEncoder) ForwardsMsgBytes() {}
 
 type testEncoder struct{}
 
@@ -460,8 +487,35 @@ type countOutput struct{ n atomic.Int64 }
 
 func (c *countOutput) Write(context.Context, pipeline.Record) error { c.n.Add(1); return nil }
 
+// dataOutput keeps the Data of every record and reads nothing else of it
+// (a pipeline.DataWriter).
+type dataOutput struct {
+	mu   sync.Mutex
+	data [][]byte
+}
+
+var dataOutputs = map[string]*dataOutput{}
+
+func (o *dataOutput) Write(_ context.Context, r pipeline.Record) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.data = append(o.data, bytes.Clone(r.Data))
+	return nil
+}
+
+func (*dataOutput) WritesDataOnly() {}
+
+func (o *dataOutput) records() [][]byte {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.data)
+}
+
 var (
-	_ pipeline.Input    = (*tickInput)(nil)
+	_ pipeline.RecordChecker  = protoDecoder{}
+	_ pipeline.BytesForwarder = protoEncoder{}
+	_ pipeline.DataWriter     = (*dataOutput)(nil)
+	_ pipeline.Input          = (*tickInput)(nil)
 	_ pipeline.Ticker   = (*tickInput)(nil)
 	_ pipeline.Splitter = lineSplitter{}
 	_ pipeline.Decoder  = testDecoder{}

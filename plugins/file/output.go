@@ -110,6 +110,12 @@ func parsePerm(s string) (os.FileMode, error) {
 // not met yet (only fsync waits for them).
 const maxBuffered = 4 << 20
 
+// bufferCap is the capacity each of the two buffers is given on first use:
+// room for maxBuffered bytes and the record that crosses it, so that the
+// buffers do not grow (and fault in fresh memory) while under load. Pages
+// of the capacity that are never written cost no resident memory.
+const bufferCap = maxBuffered + 256<<10
+
 // Output is FileOutput. Records are appended to a buffer and written (and
 // fsynced) to the file when Heka's flush rules say so:
 //
@@ -409,6 +415,9 @@ func (o *Output) Write(_ context.Context, r pipeline.Record) error {
 	if r.Data == nil {
 		return nil
 	}
+	if o.buf == nil {
+		o.buf = make([]byte, 0, bufferCap)
+	}
 	o.buf = append(o.buf, r.Data...)
 	o.count++
 	due := o.count >= o.cfg.FlushCount && (!o.and || o.interval == 0 || o.elapsed)
@@ -465,9 +474,14 @@ func (o *Output) Close() error {
 	return nil
 }
 
+// WritesDataOnly implements pipeline.DataWriter: Write reads nothing of a
+// record but its Data.
+func (*Output) WritesDataOnly() {}
+
 var (
 	_ pipeline.Output           = (*Output)(nil)
 	_ pipeline.Connector        = (*Output)(nil)
+	_ pipeline.DataWriter       = (*Output)(nil)
 	_ pipeline.Reopener         = (*Output)(nil)
 	_ io.Closer                 = (*Output)(nil)
 	_ pipeline.Validator        = (*OutputConfig)(nil)

@@ -35,4 +35,11 @@ func (Encoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
 	return p.Message.AppendMarshal(dst), nil
 }
 
-var _ pipeline.Encoder = Encoder{}
+// ForwardsMsgBytes implements pipeline.BytesForwarder: with trusted
+// MsgBytes, Encode reads nothing else.
+func (Encoder) ForwardsMsgBytes() {}
+
+var (
+	_ pipeline.Encoder        = Encoder{}
+	_ pipeline.BytesForwarder = Encoder{}
+)

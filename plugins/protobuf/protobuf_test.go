@@ -113,6 +113,59 @@ func TestDecoderTextMode(t *testing.T) {
 	}
 }
 
+// TestCheckRecord: CheckRecord accepts and rejects what Decode does, marks
+// accepted bytes trusted and leaves the message empty, in message-bytes and
+// in text mode.
+func TestCheckRecord(t *testing.T) {
+	good := messagetest.BenchmarkMessage().Marshal()
+	tests := []struct {
+		name  string
+		data  []byte
+		text  bool
+		valid bool
+	}{
+		{"message bytes", good, false, true},
+		{"text mode", good, true, true},
+		{"truncated", good[:len(good)/2], false, false},
+		{"text", []byte("not a protobuf message\n"), true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dec := build[pipeline.Decoder](t, "ProtobufDecoder")
+			ch, ok := dec.(pipeline.RecordChecker)
+			if !ok {
+				t.Fatal("ProtobufDecoder is not a pipeline.RecordChecker")
+			}
+			p := pipeline.NewPack()
+			if tc.text {
+				p.Message.SetLogger("input")
+				p.Message.SetPayload(string(tc.data))
+			} else {
+				p.MsgBytes = bytes.Clone(tc.data)
+			}
+			err := ch.CheckRecord(t.Context(), p)
+			if tc.valid != (err == nil) {
+				t.Fatalf("CheckRecord = %v, want valid %v", err, tc.valid)
+			}
+			if !tc.valid {
+				if !pipeline.IsDrop(err) || !errors.Is(err, message.ErrBadMessage) {
+					t.Errorf("error %v is not a Drop wrapping message.ErrBadMessage", err)
+				}
+				if p.TrustMsgBytes {
+					t.Error("TrustMsgBytes set for a bad record")
+				}
+				return
+			}
+			if !p.TrustMsgBytes || !bytes.Equal(p.MsgBytes, tc.data) {
+				t.Error("MsgBytes is not the trusted record")
+			}
+			if p.Message.Size() != 0 {
+				t.Errorf("message not left empty: %d bytes", p.Message.Size())
+			}
+		})
+	}
+}
+
 func TestDecoderGarbage(t *testing.T) {
 	dec := build[pipeline.Decoder](t, "ProtobufDecoder")
 	good := messagetest.BenchmarkMessage().Marshal()
@@ -224,12 +277,17 @@ func FuzzProtobufDecoder(f *testing.F) {
 		f.Add(m.Marshal())
 	}
 	f.Add([]byte{0x1a, 0x7f, 'a'})
-	dec := Decoder{}
+	dec := new(Decoder)
 	enc := Encoder{}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := pipeline.NewPack()
 		p.MsgBytes = bytes.Clone(data)
 		out, err := dec.Decode(t.Context(), p, nil)
+		c := pipeline.NewPack()
+		c.MsgBytes = bytes.Clone(data)
+		if cerr := dec.CheckRecord(t.Context(), c); (cerr == nil) != (err == nil) {
+			t.Fatalf("CheckRecord: %v, Decode: %v", cerr, err)
+		}
 		if err != nil {
 			if !pipeline.IsDrop(err) || len(out) != 0 {
 				t.Fatalf("bad failure: %d packs, %v", len(out), err)
@@ -253,21 +311,35 @@ func FuzzProtobufDecoder(f *testing.F) {
 	})
 }
 
+// BenchmarkProtobufDecoder decodes a 1 KiB message (Decode) or only checks
+// it (CheckRecord, when nothing reads the messages).
 func BenchmarkProtobufDecoder(b *testing.B) {
 	raw := messagetest.BenchmarkMessage().Marshal()
-	dec := Decoder{}
+	dec := new(Decoder)
 	p := pipeline.NewPack()
 	out := make([]*pipeline.Pack, 0, 1)
 	ctx := b.Context()
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		p.MsgBytes = append(p.MsgBytes[:0], raw...)
-		var err error
-		if out, err = dec.Decode(ctx, p, out[:0]); err != nil {
-			b.Fatal(err)
+	b.Run("Decode", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			p.MsgBytes = append(p.MsgBytes[:0], raw...)
+			var err error
+			if out, err = dec.Decode(ctx, p, out[:0]); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("CheckRecord", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			p.MsgBytes = append(p.MsgBytes[:0], raw...)
+			if err := dec.CheckRecord(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func BenchmarkProtobufEncoder(b *testing.B) {
