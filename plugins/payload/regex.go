@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"time"
 
+	"github.com/hekad-go/hekad/internal/fastregexp"
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -72,11 +72,13 @@ func (c *RegexConfig) Validate() error {
 	return nil
 }
 
-func compileMatch(expr string) (*regexp.Regexp, error) {
+// compileMatch compiles match_regex. fastregexp gives Go's regexp results
+// (and errors), several times faster for the usual log-line patterns.
+func compileMatch(expr string) (*fastregexp.Regexp, error) {
 	if expr == "" {
 		return nil, errors.New("match_regex: required")
 	}
-	re, err := regexp.Compile(expr)
+	re, err := fastregexp.Compile(expr)
 	if err != nil {
 		return nil, fmt.Errorf("match_regex: %w", err)
 	}
@@ -89,7 +91,7 @@ func compileMatch(expr string) (*regexp.Regexp, error) {
 // RegexDecoder is PayloadRegexDecoder: it matches the payload against a
 // regular expression and fills the message from the captures.
 type RegexDecoder struct {
-	re          *regexp.Regexp
+	re          *fastregexp.Regexp
 	targets     []target
 	severityMap map[string]int32
 	tsCapture   int // index of the Timestamp group, or -1
@@ -99,6 +101,7 @@ type RegexDecoder struct {
 	log         *slog.Logger
 
 	// Per-record scratch space, reused.
+	idx  []int   // capture positions
 	buf  []byte  // interpolated values that are not a single capture or literal
 	vals []value // the value of each target
 }
@@ -153,6 +156,7 @@ func newRegexDecoder(c RegexConfig, env *pipeline.Env) (pipeline.Decoder, error)
 			"key", key, "name", name)
 	})
 	d.vals = make([]value, len(d.targets))
+	d.idx = make([]int, 0, 2*(re.NumSubexp()+1))
 	return d, nil
 }
 
@@ -168,7 +172,7 @@ const maxErrorPayload = 200
 func (d *RegexDecoder) Decode(_ context.Context, p *pipeline.Pack, out []*pipeline.Pack) ([]*pipeline.Pack, error) {
 	m := p.Message
 	payload := m.GetPayload()
-	idx := d.re.FindStringSubmatchIndex(payload)
+	idx := d.re.FindStringSubmatchIndex(payload, d.idx)
 	if idx == nil {
 		if !d.logErrors {
 			return out, nil

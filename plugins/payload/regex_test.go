@@ -343,9 +343,6 @@ func TestRegexInvalidConfig(t *testing.T) {
 }
 
 func TestRegexDecodeAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts vary under the race detector")
-	}
 	d := newRegex(t, `match_regex = '`+nginxRegex+`'
 timestamp_layout = "02/Jan/2006:15:04:05 -0700"
 [dec.message_fields]
@@ -365,9 +362,10 @@ status = "%status%"
 			t.Fatal(err)
 		}
 	})
-	// FindStringSubmatchIndex allocates its result; nothing else may.
-	if allocs > 1 {
-		t.Errorf("Decode allocates %v times per line, want at most 1", allocs)
+	// No message_fields value is composite (made of several parts), and
+	// fastregexp matches into the decoder's slice: nothing allocates.
+	if allocs != 0 {
+		t.Errorf("Decode allocates %v times per line, want 0", allocs)
 	}
 }
 
@@ -418,8 +416,9 @@ x = "%1%%nope%"
 }
 
 // BenchmarkPayloadRegexDecoder decodes an nginx combined log line into 8
-// fields and the Type and Timestamp headers. RegexpOnly is the cost of the
-// match alone (Go's regexp package), for comparison.
+// fields and the Type and Timestamp headers. MatchOnly is the cost of the
+// match alone (internal/fastregexp) and StdMatchOnly that of Go's regexp
+// package, which the decoder used before, for comparison.
 func BenchmarkPayloadRegexDecoder(b *testing.B) {
 	d := newRegex(b, `match_regex = '`+nginxRegex+`'
 timestamp_layout = "02/Jan/2006:15:04:05 -0700"
@@ -450,11 +449,20 @@ referer = "%referer%"
 			}
 		}
 	})
-	b.Run("RegexpOnly", func(b *testing.B) {
+	b.Run("MatchOnly", func(b *testing.B) {
 		b.SetBytes(int64(len(line)))
 		b.ReportAllocs()
 		for b.Loop() {
-			if d.re.FindStringSubmatchIndex(line) == nil {
+			if d.re.FindStringSubmatchIndex(line, d.idx) == nil {
+				b.Fatal("no match")
+			}
+		}
+	})
+	b.Run("StdMatchOnly", func(b *testing.B) {
+		b.SetBytes(int64(len(line)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if d.re.Std().FindStringSubmatchIndex(line) == nil {
 				b.Fatal("no match")
 			}
 		}
