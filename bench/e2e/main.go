@@ -27,15 +27,15 @@ import (
 
 func main() {
 	hekad := flag.String("hekad", "bin/hekad", "path of the hekad binary")
-	workload := flag.String("workload", "all", "text, protobuf, nginx, idle or all")
+	workload := flag.String("workload", "all", "text, protobuf, nginx, apache, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
 	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the protobuf or nginx workload to this file")
-	flag.IntVar(&decoderWorkers, "decoder-workers", 1, "decoder_workers of the nginx workload's input (1 = Heka's one decoder per stream)")
+	flag.IntVar(&decoderWorkers, "decoder-workers", 1, "decoder_workers of the nginx and apache workloads' input (1 = Heka's one decoder per stream)")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
-	ws := []string{"text", "protobuf", "nginx", "idle"}
+	ws := []string{"text", "protobuf", "nginx", "apache", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
@@ -153,10 +153,14 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 				os.Exit(1)
 			}
 		}()
-	case "nginx":
+	case "nginx", "apache":
 		n = or(n, 1_000_000)
-		cfg = fmt.Sprintf(nginxConfig, dir, cpuProf, addr, decoderWorkers, nginxRegex, out)
-		data = cached(w, func() [][]byte {
+		if w == "nginx" {
+			cfg = fmt.Sprintf(nginxConfig, dir, cpuProf, addr, decoderWorkers, nginxRegex, out)
+		} else {
+			cfg = fmt.Sprintf(apacheConfig, dir, cpuProf, addr, decoderWorkers, out)
+		}
+		data = cached("nginx", func() [][]byte {
 			var d [][]byte
 			for range conns {
 				d = append(d, nginxLines(n/conns))
@@ -323,6 +327,55 @@ encoder = "PayloadEncoder"
 [sentinel]
 type = "FileOutput"
 message_matcher = "Fields[status] == '599'"
+path = %q
+encoder = "PayloadEncoder"
+
+[PayloadEncoder]
+`
+
+// apacheConfig is the nginx workload through the configuration of Heka's
+// PayloadRegexDecoder documentation (its Apache combined log example, whose
+// pattern reads nginx's combined format too).
+const apacheConfig = `
+[hekad]
+base_dir = %q
+cpuprof = %q
+
+[in]
+type = "TcpInput"
+address = %q
+splitter = "TokenSplitter"
+decoder = "apache_transform_decoder"
+decoder_workers = %d
+
+[apache_transform_decoder]
+type = "PayloadRegexDecoder"
+match_regex = '^(?P<RemoteIP>\S+) \S+ \S+ \[(?P<Timestamp>[^\]]+)\] "(?P<Method>[A-Z]+) (?P<Url>[^\s]+)[^"]*" (?P<StatusCode>\d+) (?P<RequestSize>\d+) "(?P<Referer>[^"]*)" "(?P<Browser>[^"]*)"'
+timestamp_layout = "02/Jan/2006:15:04:05 -0700"
+
+[apache_transform_decoder.severity_map]
+DEBUG = 7
+INFO = 6
+WARNING = 4
+
+[apache_transform_decoder.message_fields]
+Type = "ApacheLogfile"
+Logger = "apache"
+"Url|uri" = "%%Url%%"
+Method = "%%Method%%"
+Status = "%%StatusCode%%"
+"RequestSize|B" = "%%RequestSize%%"
+Referer = "%%Referer%%"
+Browser = "%%Browser%%"
+
+[reject]
+type = "LogOutput"
+message_matcher = "Type == 'never'"
+encoder = "PayloadEncoder"
+
+[sentinel]
+type = "FileOutput"
+message_matcher = "Fields[Status] == '599'"
 path = %q
 encoder = "PayloadEncoder"
 
