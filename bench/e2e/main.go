@@ -33,14 +33,19 @@ func main() {
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
 	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the protobuf or nginx workload to this file")
 	flag.IntVar(&decoderWorkers, "decoder-workers", 1, "decoder_workers of the nginx and apache workloads' input (1 = Heka's one decoder per stream)")
+	compare := flag.String("compare", "", "a second hekad binary: each run measures both, alternately, so that both see the same load")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
 	ws := []string{"text", "protobuf", "nginx", "apache", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
+	bins := []string{*hekad}
+	if *compare != "" {
+		bins = append(bins, *compare)
+	}
 	for _, w := range ws {
-		if err := runWorkload(*hekad, w, *n, *runs); err != nil {
+		if err := runWorkload(bins, w, *n, *runs); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", w, err)
 			os.Exit(1)
 		}
@@ -73,36 +78,51 @@ func cached(w string, gen func() [][]byte) [][]byte {
 	return d
 }
 
-func runWorkload(hekad, w string, n, runs int) error {
-	if w == "idle" {
-		rss, err := idleRSS(hekad)
-		if err != nil {
-			return err
+// runWorkload measures workload w runs times with each binary, the
+// binaries taking turns, and prints a line per binary.
+func runWorkload(bins []string, w string, n, runs int) error {
+	label := func(bin string) string {
+		if len(bins) == 1 {
+			return w
 		}
-		fmt.Printf("%-9s idle resident memory: %.1f MB\n", w, float64(rss)/(1<<20))
+		return w + " " + bin
+	}
+	if w == "idle" {
+		for _, bin := range bins {
+			rss, err := idleRSS(bin)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%-9s idle resident memory: %.1f MB\n", label(bin), float64(rss)/(1<<20))
+		}
 		return nil
 	}
-	var rates []float64
-	var cpus []string
+	rates := make([][]float64, len(bins))
+	cpus := make([][]string, len(bins))
 	for range runs {
-		r, cpu, err := throughput(hekad, w, n)
-		if err != nil {
-			return err
+		for i, bin := range bins {
+			r, cpu, err := throughput(bin, w, n)
+			if err != nil {
+				return err
+			}
+			rates[i] = append(rates[i], r)
+			cpus[i] = append(cpus[i], fmt.Sprintf("%.2f", cpu))
 		}
-		rates = append(rates, r)
-		cpus = append(cpus, fmt.Sprintf("%.2f", cpu))
-	}
-	best := rates[0]
-	var all []string
-	for _, r := range rates {
-		best = max(best, r)
-		all = append(all, fmt.Sprintf("%.0f", r))
 	}
 	c := 1
 	if w != "protobuf" {
 		c = conns
 	}
-	fmt.Printf("%-9s best %.0f msg/s over %d connection(s) (runs: %s; hekad CPU µs/msg: %s)\n", w, best, c, strings.Join(all, ", "), strings.Join(cpus, ", "))
+	for i, bin := range bins {
+		best := rates[i][0]
+		var all []string
+		for _, r := range rates[i] {
+			best = max(best, r)
+			all = append(all, fmt.Sprintf("%.0f", r))
+		}
+		fmt.Printf("%-9s best %.0f msg/s over %d connection(s) (runs: %s; hekad CPU µs/msg: %s)\n",
+			label(bin), best, c, strings.Join(all, ", "), strings.Join(cpus[i], ", "))
+	}
 	return nil
 }
 
