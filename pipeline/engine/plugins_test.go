@@ -516,13 +516,13 @@ var (
 	_ pipeline.BytesForwarder = protoEncoder{}
 	_ pipeline.DataWriter     = (*dataOutput)(nil)
 	_ pipeline.Input          = (*tickInput)(nil)
-	_ pipeline.Ticker   = (*tickInput)(nil)
-	_ pipeline.Splitter = lineSplitter{}
-	_ pipeline.Decoder  = testDecoder{}
-	_ pipeline.Encoder  = testEncoder{}
-	_ pipeline.Filter   = (*testFilter)(nil)
-	_ pipeline.Output   = (*testOutput)(nil)
-	_ pipeline.Reopener = (*testOutput)(nil)
-	_ pipeline.Ticker   = (*testOutput)(nil)
+	_ pipeline.Ticker         = (*tickInput)(nil)
+	_ pipeline.Splitter       = lineSplitter{}
+	_ pipeline.Decoder        = testDecoder{}
+	_ pipeline.Encoder        = testEncoder{}
+	_ pipeline.Filter         = (*testFilter)(nil)
+	_ pipeline.Output         = (*testOutput)(nil)
+	_ pipeline.Reopener       = (*testOutput)(nil)
+	_ pipeline.Ticker         = (*testOutput)(nil)
 	_ message.HeaderField
 )
