@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hekad-go/hekad/internal/testbuild"
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline/config"
 	"github.com/hekad-go/hekad/pipeline/engine"
@@ -46,10 +47,8 @@ func build(t *testing.T, dir, pkg, name string) string {
 	if _, err := os.Stat(out); err == nil {
 		return out
 	}
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = dir
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	if err := testbuild.Build(dir, "-o", out, pkg); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -354,8 +354,9 @@ encoder = "PayloadEncoder"
 `
 
 // apacheConfig is the nginx workload through the configuration of Heka's
-// PayloadRegexDecoder documentation (its Apache combined log example, whose
-// pattern reads nginx's combined format too).
+// PayloadRegexDecoder documentation, written as there, bare Url|uri keys
+// included (its Apache combined log example, whose pattern reads nginx's
+// combined format too).
 const apacheConfig = `
 [hekad]
 base_dir = %q
@@ -381,10 +382,10 @@ WARNING = 4
 [apache_transform_decoder.message_fields]
 Type = "ApacheLogfile"
 Logger = "apache"
-"Url|uri" = "%%Url%%"
+Url|uri = "%%Url%%"
 Method = "%%Method%%"
 Status = "%%StatusCode%%"
-"RequestSize|B" = "%%RequestSize%%"
+RequestSize|B = "%%RequestSize%%"
 Referer = "%%Referer%%"
 Browser = "%%Browser%%"
 

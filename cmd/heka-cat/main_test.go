@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hekad-go/hekad/internal/testbuild"
 	"github.com/hekad-go/hekad/message"
 )
 
@@ -28,10 +29,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	catBin = filepath.Join(dir, "heka-cat")
-	build := exec.Command("go", "build", "-o", catBin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "build heka-cat: %v\n", err)
+	if err := testbuild.Build(".", "-o", catBin, "."); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}

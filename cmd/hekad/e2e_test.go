@@ -80,7 +80,9 @@ flush_count = 100
 const nginxRegex = `^(?P<remote_addr>\S+) - (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<body_bytes_sent>\d+) "(?P<http_referer>[^"]*)" "(?P<http_user_agent>[^"]*)"`
 
 // TestNginxRouting parses nginx combined log lines with PayloadRegexDecoder
-// and routes them by a Fields matcher to two files.
+// and routes them by a Fields matcher to two files. The message_fields are
+// written as Heka's documentation writes them, with an unquoted
+// representation key (bytes_sent|B) that TOML 1.0 alone would reject.
 func TestNginxRouting(t *testing.T) {
 	addr := freePort(t)
 	dir := t.TempDir()
@@ -99,15 +101,15 @@ decoder = "nginx_decoder"
 type = "PayloadRegexDecoder"
 match_regex = '%s'
 
-[nginx_decoder.message_fields]
-Type = "nginx.access"
-status = "%%status%%"
-request = "%%request%%"
-bytes_sent = "%%body_bytes_sent%%|B"
+	[nginx_decoder.message_fields]
+	Type = "nginx.access"
+	status = "%%status%%"
+	request = "%%request%%"
+	bytes_sent|B = "%%body_bytes_sent%%"
 
 [ok_out]
 type = "FileOutput"
-message_matcher = "Type == 'nginx.access' && Fields[status] == '200'"
+message_matcher = "Type == 'nginx.access' && Fields[status] == '200' && Fields[bytes_sent] != NIL"
 path = %q
 encoder = "PayloadEncoder"
 

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hekad-go/hekad/internal/testbuild"
 )
 
 // hekadBin is the hekad binary built once by TestMain; hekadTestBin is
@@ -29,10 +31,8 @@ func TestMain(m *testing.M) {
 	hekadBin = filepath.Join(dir, "hekad")
 	hekadTestBin = filepath.Join(dir, "hekad-test")
 	for bin, pkg := range map[string]string{hekadBin: ".", hekadTestBin: "../../internal/testplugins/cmd/hekad-test"} {
-		build := exec.Command("go", "build", "-race", "-o", bin, pkg)
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "building", pkg, err)
+		if err := testbuild.Build(".", "-race", "-o", bin, pkg); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 	}

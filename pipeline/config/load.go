@@ -103,6 +103,7 @@ func load(path string, srcs []source) (*Plan, error) {
 			parsed = false
 			continue
 		}
+		data = quoteLegacyKeys(data)
 		var tables map[string]toml.Primitive
 		f.md, err = toml.Decode(string(data), &tables)
 		if err != nil {
