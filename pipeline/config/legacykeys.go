@@ -114,9 +114,9 @@ func isBareKeyByte(c byte) bool {
 type stringState uint8
 
 const (
-	outsideString stringState = iota
-	inBasicBlock              // inside """..."""
-	inLiteralBlock            // inside '''...'''
+	outsideString  stringState = iota
+	inBasicBlock               // inside """..."""
+	inLiteralBlock             // inside '''...'''
 )
 
 // scan returns the state after line, which starts in state st. Outside a
