@@ -150,7 +150,7 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 		// rejects them. The final line is the only one the sentinel output
 		// takes: when it is in the file, every line before it was routed.
 		n = or(n, 4_000_000)
-		cfg = fmt.Sprintf(textConfig, dir, addr, out)
+		cfg = fmt.Sprintf(textConfig+lineOutputs, dir, addr, "Payload =~ /^END/", out)
 		data = cached(w, func() [][]byte {
 			var d [][]byte
 			for range conns {
@@ -176,9 +176,9 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 	case "nginx", "apache":
 		n = or(n, 1_000_000)
 		if w == "nginx" {
-			cfg = fmt.Sprintf(nginxConfig, dir, cpuProf, addr, decoderWorkers, nginxRegex, out)
+			cfg = fmt.Sprintf(nginxConfig+lineOutputs, dir, cpuProf, addr, decoderWorkers, nginxRegex, "Fields[status] == '599'", out)
 		} else {
-			cfg = fmt.Sprintf(apacheConfig, dir, cpuProf, addr, decoderWorkers, out)
+			cfg = fmt.Sprintf(apacheConfig+lineOutputs, dir, cpuProf, addr, decoderWorkers, "Fields[Status] == '599'", out)
 		}
 		data = cached("nginx", func() [][]byte {
 			var d [][]byte
@@ -268,6 +268,25 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
+// lineOutputs ends the configurations of the line workloads: an output
+// whose matcher rejects every message, so that all of them are routed and
+// dropped, and a sentinel FileOutput (its matcher and path are the
+// parameters) that takes only the last line.
+const lineOutputs = `
+[reject]
+type = "LogOutput"
+message_matcher = "Type == 'never'"
+encoder = "PayloadEncoder"
+
+[sentinel]
+type = "FileOutput"
+message_matcher = %q
+path = %q
+encoder = "PayloadEncoder"
+
+[PayloadEncoder]
+`
+
 const textConfig = `
 [hekad]
 base_dir = %q
@@ -278,18 +297,6 @@ address = %q
 splitter = "TokenSplitter"
 decoder = ""
 
-[reject]
-type = "LogOutput"
-message_matcher = "Type == 'never'"
-encoder = "PayloadEncoder"
-
-[sentinel]
-type = "FileOutput"
-message_matcher = "Payload =~ /^END/"
-path = %q
-encoder = "PayloadEncoder"
-
-[PayloadEncoder]
 `
 
 const protobufConfig = `
@@ -339,18 +346,6 @@ body_bytes_sent = "%%body_bytes_sent%%|B"
 http_referer = "%%http_referer%%"
 http_user_agent = "%%http_user_agent%%"
 
-[reject]
-type = "LogOutput"
-message_matcher = "Type == 'never'"
-encoder = "PayloadEncoder"
-
-[sentinel]
-type = "FileOutput"
-message_matcher = "Fields[status] == '599'"
-path = %q
-encoder = "PayloadEncoder"
-
-[PayloadEncoder]
 `
 
 // apacheConfig is the nginx workload through the configuration of Heka's
@@ -389,18 +384,6 @@ RequestSize|B = "%%RequestSize%%"
 Referer = "%%Referer%%"
 Browser = "%%Browser%%"
 
-[reject]
-type = "LogOutput"
-message_matcher = "Type == 'never'"
-encoder = "PayloadEncoder"
-
-[sentinel]
-type = "FileOutput"
-message_matcher = "Fields[Status] == '599'"
-path = %q
-encoder = "PayloadEncoder"
-
-[PayloadEncoder]
 `
 
 const nginxRegex = `^(?P<remote_addr>\S+) - (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<body_bytes_sent>\d+) "(?P<http_referer>[^"]*)" "(?P<http_user_agent>[^"]*)"`

@@ -123,6 +123,19 @@ func (c *class) width(s string, pos int) int {
 	return 0
 }
 
+// skip returns the position after exactly n members starting at pos, and
+// false when fewer than n are there.
+func (c *class) skip(s string, pos, n int) (int, bool) {
+	for range n {
+		w := c.width(s, pos)
+		if w == 0 {
+			return pos, false
+		}
+		pos += w
+	}
+	return pos, true
+}
+
 // span returns the end of the longest run of members starting at pos. It
 // requires allHigh: then the run can only end at an ASCII non-member or at
 // the end of s, both character boundaries, so bytes need no decoding.

@@ -102,28 +102,16 @@ func (m *machine) run(i, pos int) bool {
 func (m *machine) greedy(it *item, i, pos int) bool {
 	s := m.s
 	c := &it.cls
-	var lo int // the end of the first min characters: give back no further
-	if it.max < 0 && it.min <= 1 && c.allHigh {
-		if it.min == 1 {
-			w := c.width(s, pos)
-			if w == 0 {
-				return false
-			}
-			pos += w
-		}
-		lo = pos
+	pos, ok := c.skip(s, pos, it.min)
+	if !ok {
+		return false
+	}
+	lo := pos // the end of the first min characters: give back no further
+	if it.max < 0 && c.allHigh {
 		pos = c.span(s, pos)
 		m.steps -= pos - lo
 	} else {
-		n := 0
-		for ; n < it.min; n++ {
-			w := c.width(s, pos)
-			if w == 0 {
-				return false
-			}
-			pos += w
-		}
-		lo = pos
+		n := it.min
 		for ; n != it.max; n++ {
 			w := c.width(s, pos)
 			if w == 0 {
@@ -178,14 +166,11 @@ func (m *machine) tryRest(i, pos, next int) (stop, matched bool) {
 func (m *machine) lazy(it *item, i, pos int) bool {
 	s := m.s
 	c := &it.cls
-	n := 0
-	for ; n < it.min; n++ {
-		w := c.width(s, pos)
-		if w == 0 {
-			return false
-		}
-		pos += w
+	pos, ok := c.skip(s, pos, it.min)
+	if !ok {
+		return false
 	}
+	n := it.min
 	m.steps -= n
 	next := it.next
 	for {
