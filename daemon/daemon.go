@@ -84,7 +84,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	logger := slog.New(hekalog.New(stdout, stderr, plan.Globals.LogFlags, slog.LevelInfo))
-	eng, err := engine.New(plan, engine.Options{Logger: logger})
+	eng, err := engine.New(plan, engine.Options{Logger: logger, DrainTimeout: plan.Globals.ShutdownTimeout.Duration()})
 	if err != nil {
 		fmt.Fprintf(stderr, "error in config %s: %v\n", source, err)
 		return 1

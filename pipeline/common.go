@@ -18,7 +18,8 @@ type InputCommon struct {
 	// parallel, each in its own goroutine; messages keep their order. 1 is
 	// Heka's behaviour. Use more only with decoders that keep no state from
 	// one record to the next (PayloadRegexDecoder, ProtobufDecoder). A
-	// hekad extension; ignored with synchronous_decode.
+	// hekad extension; ignored with synchronous_decode. From 1 to
+	// DecoderWorkersLimit.
 	DecoderWorkers int `toml:"decoder_workers"`
 	// SendDecodeFailures routes records that failed to decode, with the
 	// fields decode_failure and decode_error added.
@@ -103,15 +104,26 @@ type RetryOptions struct {
 	MaxRetries int `toml:"max_retries"`
 }
 
-// BufferConfig is Heka's buffering sub-table (disk queue).
+// DecoderWorkersLimit bounds decoder_workers: each worker is a goroutine
+// with its own decoder and batches in flight, per stream, so a large value
+// multiplies memory by the number of connections.
+const DecoderWorkersLimit = 64
+
+// BufferConfig is Heka's buffering sub-table (disk queue). A table that sets
+// only some keys keeps the plugin's defaults for the others.
 type BufferConfig struct {
-	// MaxFileSize is the size at which a queue file is rolled.
+	// MaxFileSize is the size at which a queue file is rolled (0 means the
+	// plugin's default). It must hold the largest record (258 +
+	// max_message_size bytes); the config loader checks that, as only it
+	// knows max_message_size.
 	MaxFileSize uint64 `toml:"max_file_size"`
-	// MaxBufferSize bounds the bytes on disk (0 = unlimited).
+	// MaxBufferSize bounds the bytes on disk: 0 is unlimited, anything else
+	// must be at least MaxFileSize.
 	MaxBufferSize uint64 `toml:"max_buffer_size"`
 	// FullAction is what happens when the buffer is full: shutdown, drop or block.
 	FullAction string `toml:"full_action"`
-	// CursorUpdateCount is how many deliveries between checkpoint writes.
+	// CursorUpdateCount is how many deliveries between checkpoint writes
+	// (0 means 1).
 	CursorUpdateCount uint `toml:"cursor_update_count"`
 }
 
@@ -161,13 +173,32 @@ func (r RetryOptions) Validate() error {
 	return nil
 }
 
-// Validate checks the buffering options; errors name the key.
+// Validate checks the common input options; errors name the key.
+func (c InputCommon) Validate() error {
+	if c.DecoderWorkers < 1 || c.DecoderWorkers > DecoderWorkersLimit {
+		return fmt.Errorf("decoder_workers: must be from 1 to %d, got %d", DecoderWorkersLimit, c.DecoderWorkers)
+	}
+	return c.Retries.Validate()
+}
+
+// Validate checks the buffering options; errors name the key. A zero
+// max_file_size counts as the standard default (the config loader replaces
+// it with the plugin's before), a zero cursor_update_count as 1. That
+// max_file_size holds the largest record is checked by the config loader.
 func (b BufferConfig) Validate() error {
 	switch b.FullAction {
 	case "shutdown", "drop", "block":
-		return nil
+	default:
+		return fmt.Errorf("buffering.full_action: must be \"shutdown\", \"drop\" or \"block\", got %q", b.FullAction)
 	}
-	return fmt.Errorf("buffering.full_action: must be \"shutdown\", \"drop\" or \"block\", got %q", b.FullAction)
+	fileSize := b.MaxFileSize
+	if fileSize == 0 {
+		fileSize = DefaultBufferConfig().MaxFileSize
+	}
+	if b.MaxBufferSize != 0 && b.MaxBufferSize < fileSize {
+		return fmt.Errorf("buffering.max_buffer_size: must be 0 (unlimited) or at least max_file_size (%d), got %d", fileSize, b.MaxBufferSize)
+	}
+	return nil
 }
 
 // The optional interfaces below let a plugin's config type change the

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -11,18 +12,26 @@ type Globals struct {
 	// Maxprocs sets GOMAXPROCS. 0 (our default; Heka used 1) leaves Go's
 	// default of one per CPU.
 	Maxprocs int `toml:"maxprocs"`
-	// PoolSize is the number of packs in each of the input and inject pools.
+	// PoolSize is the number of packs in each of the input and inject pools:
+	// it bounds the messages in flight and so the memory they hold. Packs
+	// are allocated on demand, so a large pool costs nothing until traffic
+	// fills it; at most PoolSizeLimit (a hekad bound: Heka had none).
 	PoolSize int `toml:"poolsize"`
-	// PluginChanSize is the capacity of the channels between stages.
+	// PluginChanSize is the capacity of the channels between stages; at most
+	// PluginChanSizeLimit (a hekad bound: Heka had none).
 	PluginChanSize int `toml:"plugin_chansize"`
-	// MaxMessageLoops is how often a message may be re-injected by filters.
+	// MaxMessageLoops is how often a message may be re-injected by filters
+	// (0 means 1); at most MaxMessageLoopsLimit (a hekad bound: Heka had
+	// none).
 	MaxMessageLoops uint `toml:"max_message_loops"`
 	// MaxProcessInject is the most messages a sandbox filter may inject per
-	// process_message call.
+	// process_message call; at most MaxInjectLimit (a hekad bound: Heka had
+	// none).
 	MaxProcessInject uint `toml:"max_process_inject"`
 	// MaxProcessDuration (ns) is the slow-sandbox threshold (not a timeout).
 	MaxProcessDuration uint64 `toml:"max_process_duration"`
-	// MaxTimerInject is the most messages a sandbox may inject per timer_event.
+	// MaxTimerInject is the most messages a sandbox may inject per
+	// timer_event; at most MaxInjectLimit (a hekad bound: Heka had none).
 	MaxTimerInject uint `toml:"max_timer_inject"`
 	// MaxPackIdle is how long a pack may stay with one plugin before the
 	// idle-pack diagnostics report it.
@@ -41,13 +50,44 @@ type Globals struct {
 	CPUProf string `toml:"cpuprof"`
 	// MemProf names a file for a heap profile written at exit.
 	MemProf string `toml:"memprof"`
-	// MaxMessageSize is the largest message accepted or produced, in bytes.
+	// MaxMessageSize is the largest message accepted or produced, in bytes
+	// (0 means 64 KiB). It must be more than 1024 and, a hekad bound that
+	// Heka did not have, at most MaxMessageSizeLimit (256 MiB).
 	MaxMessageSize uint32 `toml:"max_message_size"`
 	// LogFlags are the Go log flags of hekad's own log lines (3 = date and time).
 	LogFlags int `toml:"log_flags"`
 	// FullBufferMaxRetries bounds the start-up wait for a nearly full disk buffer.
 	FullBufferMaxRetries uint32 `toml:"full_buffer_max_retries"`
+	// ShutdownTimeout bounds the whole shutdown (default 30s): once it has
+	// passed, what is still queued is dropped, counted as lost, and hekad
+	// exits. A hekad extension (Heka had no such option); more than 0 and at
+	// most ShutdownTimeoutLimit.
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
 }
+
+// Upper bounds of the [hekad] options. Heka had none; a value past them is a
+// configuration error rather than a daemon that exhausts the machine.
+const (
+	// PoolSizeLimit bounds poolsize. Each of the two pools holds at most this
+	// many packs, and each pack can hold a message of max_message_size.
+	PoolSizeLimit = 1_000_000
+	// PluginChanSizeLimit bounds plugin_chansize.
+	PluginChanSizeLimit = 100_000
+	// MaxMessageSizeLimit bounds max_message_size (256 MiB): a message is
+	// held whole in memory, and several at once per stream.
+	MaxMessageSizeLimit = 256 << 20
+	// MaxMessageLoopsLimit bounds max_message_loops. The limit is what stops
+	// filters that inject into each other from looping forever; real chains
+	// are a few filters deep.
+	MaxMessageLoopsLimit = 255
+	// MaxInjectLimit bounds max_process_inject and max_timer_inject. A
+	// filter starved of inject packs gets extra ones allocated (so that
+	// injecting filters cannot deadlock), so this bounds what one call can
+	// allocate.
+	MaxInjectLimit = 10_000
+	// ShutdownTimeoutLimit bounds shutdown_timeout.
+	ShutdownTimeoutLimit = time.Hour
+)
 
 // DefaultGlobals returns Heka 0.10's hekad defaults.
 func DefaultGlobals() Globals {
@@ -68,31 +108,68 @@ func DefaultGlobals() Globals {
 		MaxMessageSize:       64 * 1024,
 		LogFlags:             3,
 		FullBufferMaxRetries: 10,
+		ShutdownTimeout:      Duration(30 * time.Second),
 	}
 }
 
-// Validate checks the globals as Heka does and applies its coercions
-// (max_message_loops 0 means 1). Errors name the key.
+// Validate checks the globals as Heka does, plus hekad's upper bounds, and
+// applies Heka's coercions (max_message_size 0 means 64 KiB,
+// max_message_loops 0 means 1). It reports every problem (errors.Join),
+// each prefixed with "[hekad] KEY: ".
 func (g *Globals) Validate() error {
-	if g.SampleDenominator <= 0 {
-		return fmt.Errorf("[hekad] sample_denominator: must be greater than 0, got %d", g.SampleDenominator)
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("[hekad] "+key+": "+format, args...))
 	}
-	if g.MaxMessageSize != 0 && g.MaxMessageSize <= 1024 {
-		return fmt.Errorf("[hekad] max_message_size: must be greater than 1024, got %d", g.MaxMessageSize)
+	switch {
+	case g.PoolSize <= 0:
+		bad("poolsize", "must be greater than 0, got %d", g.PoolSize)
+	case g.PoolSize > PoolSizeLimit:
+		bad("poolsize", "must be at most %d, got %d", PoolSizeLimit, g.PoolSize)
+	}
+	switch {
+	case g.PluginChanSize <= 0:
+		bad("plugin_chansize", "must be greater than 0, got %d", g.PluginChanSize)
+	case g.PluginChanSize > PluginChanSizeLimit:
+		bad("plugin_chansize", "must be at most %d, got %d", PluginChanSizeLimit, g.PluginChanSize)
+	}
+	switch {
+	case g.MaxMessageLoops == 0:
+		g.MaxMessageLoops = 1
+	case g.MaxMessageLoops > MaxMessageLoopsLimit:
+		bad("max_message_loops", "must be at most %d, got %d", MaxMessageLoopsLimit, g.MaxMessageLoops)
+	}
+	if g.MaxProcessInject > MaxInjectLimit {
+		bad("max_process_inject", "must be at most %d, got %d", MaxInjectLimit, g.MaxProcessInject)
+	}
+	if g.MaxTimerInject > MaxInjectLimit {
+		bad("max_timer_inject", "must be at most %d, got %d", MaxInjectLimit, g.MaxTimerInject)
+	}
+	if g.SampleDenominator <= 0 {
+		bad("sample_denominator", "must be greater than 0, got %d", g.SampleDenominator)
+	}
+	// A max_message_size out of bounds is reported and replaced by the
+	// default, so that the checks that depend on it (buffering, splitters)
+	// do not report its consequences as well.
+	switch {
+	case g.MaxMessageSize == 0:
+	case g.MaxMessageSize <= 1024:
+		bad("max_message_size", "must be greater than 1024, got %d", g.MaxMessageSize)
+		g.MaxMessageSize = 0
+	case g.MaxMessageSize > MaxMessageSizeLimit:
+		bad("max_message_size", "must be at most %d (256 MiB), got %d", MaxMessageSizeLimit, g.MaxMessageSize)
+		g.MaxMessageSize = 0
 	}
 	if g.MaxMessageSize == 0 {
 		g.MaxMessageSize = 64 * 1024
 	}
-	if g.PoolSize <= 0 {
-		return fmt.Errorf("[hekad] poolsize: must be greater than 0, got %d", g.PoolSize)
+	switch d := g.ShutdownTimeout.Duration(); {
+	case d <= 0:
+		bad("shutdown_timeout", "must be greater than 0, got %q", d)
+	case d > ShutdownTimeoutLimit:
+		bad("shutdown_timeout", "must be at most %q, got %q", ShutdownTimeoutLimit, d)
 	}
-	if g.PluginChanSize <= 0 {
-		return fmt.Errorf("[hekad] plugin_chansize: must be greater than 0, got %d", g.PluginChanSize)
-	}
-	if g.MaxMessageLoops == 0 {
-		g.MaxMessageLoops = 1
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Duration is a TOML duration written as a Go duration string ("250ms",

@@ -80,25 +80,31 @@ func (l *loader) decodeGlobals(r *rawSection) {
 	l.validateGlobals(sc)
 }
 
-// validateGlobals runs Globals.Validate and reports its error against the
-// [hekad] section (or the defaults when there is none).
+// validateGlobals runs Globals.Validate and reports each of its errors
+// against the [hekad] section (or the defaults when there is none).
 func (l *loader) validateGlobals(sc *sectionCtx) {
 	err := l.plan.Globals.Validate()
 	if err == nil {
 		return
 	}
-	if sc == nil {
-		l.add(-1, 0, fmt.Errorf("[hekad] defaults: %w", err))
-		return
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
 	}
-	// Globals.Validate prefixes its messages with "[hekad] KEY: ".
-	msg := strings.TrimPrefix(err.Error(), "[hekad] ")
-	key, rest, ok := strings.Cut(msg, ": ")
-	if !ok || strings.ContainsAny(key, " ") {
-		sc.fail("", err)
-		return
+	for _, err := range errs {
+		if sc == nil {
+			l.add(-1, 0, fmt.Errorf("[hekad] defaults: %w", err))
+			continue
+		}
+		// Globals.Validate prefixes its messages with "[hekad] KEY: ".
+		msg := strings.TrimPrefix(err.Error(), "[hekad] ")
+		key, rest, ok := strings.Cut(msg, ": ")
+		if !ok || strings.ContainsAny(key, " ") {
+			sc.fail("", err)
+			continue
+		}
+		sc.fail(key, errors.New(rest))
 	}
-	sc.fail(key, errors.New(rest))
 }
 
 // sectionCtx is one section being decoded: it knows where the section came
@@ -174,17 +180,6 @@ func (sc *sectionCtx) splitDecodeError(err error) (line int, key, msg string) {
 func (sc *sectionCtx) relKey(full string) string {
 	prefix := toml.Key{sc.raw.name}.String() + "."
 	return strings.TrimPrefix(full, prefix)
-}
-
-// hasKey reports whether the section sets key (matched without regard to
-// case, as the decoder matches keys to fields).
-func (sc *sectionCtx) hasKey(key string) bool {
-	for _, k := range sc.raw.file.md.Keys() {
-		if len(k) == 2 && k[0] == sc.raw.name && strings.EqualFold(k[1], key) {
-			return true
-		}
-	}
-	return false
 }
 
 // checkUnknown reports every key of the section that nothing decoded,

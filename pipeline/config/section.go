@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/message/matcher"
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -16,11 +17,6 @@ import (
 type Freeform interface {
 	FreeformKeys() []string
 }
-
-// recordHeader is the most bytes Heka stream framing adds to a message:
-// separator, header length, header and unit separator (Heka's
-// MAX_RECORD_SIZE is this plus max_message_size).
-const recordHeader = 3 + 255
 
 // typeOnly decodes the type key of a section.
 type typeOnly struct {
@@ -74,7 +70,7 @@ func (l *loader) decodeSection(r *rawSection) {
 		decoded = sc.decode(cfg) && decoded
 		if decoded {
 			sc.checkUnknown(sc.free)
-			sc.validate(in.Common.Retries.Validate())
+			sc.validate(in.Common.Validate())
 		}
 		sc.validatePlugin(cfg, decoded)
 		if len(l.errs) == before {
@@ -169,35 +165,33 @@ func (sc *sectionCtx) filterCommon(cfg any, ok *bool) pipeline.FilterCommon {
 		d.DefaultFilterCommon(&c)
 	}
 	def := c
-	sc.resetBuffering(&c.Buffering)
 	*ok = sc.decode(&c) && *ok
 	c.MessageMatcher = orString(c.MessageMatcher, def.MessageMatcher)
 	if c.TickerInterval == 0 {
 		c.TickerInterval = def.TickerInterval
 	}
-	fixBuffering(&c.Buffering)
+	fixBuffering(&c.Buffering, def.Buffering)
 	return c
 }
 
 // outputCommon decodes the common output options over the defaults
-// (Heka's, adjusted by the plugin). As in Heka, a plugin's buffering
-// defaults apply only when the section has no buffering table at all: a
-// buffering table starts from the standard defaults. Empty names and a zero
-// ticker_interval fall back to the plugin's defaults.
+// (Heka's, adjusted by the plugin). Unlike Heka, a buffering table that sets
+// only some keys keeps the plugin's buffering defaults for the others (Heka
+// restarted from the standard defaults as soon as the table existed). Empty
+// names and a zero ticker_interval fall back to the plugin's defaults.
 func (sc *sectionCtx) outputCommon(cfg any, ok *bool) pipeline.OutputCommon {
 	c := pipeline.DefaultOutputCommon()
 	if d, isD := cfg.(pipeline.OutputCommonDefaulter); isD {
 		d.DefaultOutputCommon(&c)
 	}
 	def := c
-	sc.resetBuffering(&c.Buffering)
 	*ok = sc.decode(&c) && *ok
 	c.MessageMatcher = orString(c.MessageMatcher, def.MessageMatcher)
 	// An explicit `encoder = ""` means no encoder, as in Heka.
 	if c.TickerInterval == 0 {
 		c.TickerInterval = def.TickerInterval
 	}
-	fixBuffering(&c.Buffering)
+	fixBuffering(&c.Buffering, def.Buffering)
 	return c
 }
 
@@ -223,18 +217,10 @@ func defaultSplitterCommon(cfg any) pipeline.SplitterCommon {
 	return c
 }
 
-// resetBuffering reproduces Heka's rule: when the section has a buffering
-// table, the plugin's own buffering defaults are dropped and the table is
-// read over the standard ones.
-func (sc *sectionCtx) resetBuffering(b *pipeline.BufferConfig) {
-	if sc.hasKey("buffering") {
-		*b = pipeline.DefaultBufferConfig()
-	}
-}
-
-// fixBuffering applies Heka's coercions of zero buffering values.
-func fixBuffering(b *pipeline.BufferConfig) {
-	def := pipeline.DefaultBufferConfig()
+// fixBuffering applies Heka's coercions of zero buffering values: a zero
+// max_file_size or an empty full_action means the plugin's default (def),
+// a zero cursor_update_count means 1.
+func fixBuffering(b *pipeline.BufferConfig, def pipeline.BufferConfig) {
 	if b.MaxFileSize == 0 {
 		b.MaxFileSize = def.MaxFileSize
 	}
@@ -246,9 +232,10 @@ func fixBuffering(b *pipeline.BufferConfig) {
 	}
 }
 
-// checkBuffering checks that a disk queue file can hold the largest record.
+// checkBuffering checks that a disk queue file can hold the largest record
+// (Heka's MAX_RECORD_SIZE, which depends on [hekad] max_message_size).
 func (sc *sectionCtx) checkBuffering(use bool, b pipeline.BufferConfig) {
-	maxRecord := uint64(recordHeader) + uint64(sc.l.plan.Globals.MaxMessageSize)
+	maxRecord := sc.maxRecord()
 	if use && b.MaxFileSize < maxRecord {
 		sc.fail("buffering.max_file_size", fmt.Errorf("must be at least the largest record size (%d), got %d", maxRecord, b.MaxFileSize))
 	}
@@ -257,10 +244,16 @@ func (sc *sectionCtx) checkBuffering(use bool, b pipeline.BufferConfig) {
 // checkMinBuffer checks a splitter's min_buffer_size against the largest
 // record size.
 func (sc *sectionCtx) checkMinBuffer(n uint32) {
-	maxRecord := uint64(recordHeader) + uint64(sc.l.plan.Globals.MaxMessageSize)
+	maxRecord := sc.maxRecord()
 	if uint64(n) > maxRecord {
 		sc.fail("min_buffer_size", fmt.Errorf("must not exceed the largest record size (%d), got %d", maxRecord, n))
 	}
+}
+
+// maxRecord is the largest framed record of a message of [hekad]
+// max_message_size (Heka's MAX_RECORD_SIZE).
+func (sc *sectionCtx) maxRecord() uint64 {
+	return uint64(message.MaxRecordSize(int(sc.l.plan.Globals.MaxMessageSize)))
 }
 
 // checkMatcher requires a message_matcher and compiles it.

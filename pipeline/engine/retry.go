@@ -12,10 +12,18 @@ import (
 // errMaxRetries is returned once a plugin used up its retries.
 var errMaxRetries = errors.New("max retries exceeded")
 
+// minRetryWait is the shortest wait between two attempts, whatever the
+// retries options say. With `delay = "0s"` (and no jitter) Heka retried a
+// failing plugin at once, forever: a dead output's reconnect loop, or an
+// input that fails as soon as it starts, spun a core at 100% and flooded
+// the log. 10 ms keeps such a loop to at most 100 attempts a second while
+// adding nothing noticeable to a real back-off.
+const minRetryWait = 10 * time.Millisecond
+
 // retrier implements Heka's retry back-off: wait delay plus a random jitter
 // in [0, max_jitter), doubling the delay up to max_delay after each attempt,
 // giving up after max_retries attempts (-1 = never), starting over after a
-// success (reset).
+// success (reset). Every wait lasts at least minRetryWait.
 type retrier struct {
 	opts  pipeline.RetryOptions
 	cur   time.Duration
@@ -36,6 +44,7 @@ func (r *retrier) wait(ctx context.Context) error {
 	if j := r.opts.MaxJitter.Duration(); j > 0 {
 		d += rand.N(j)
 	}
+	d = max(d, minRetryWait)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

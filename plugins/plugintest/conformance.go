@@ -274,7 +274,7 @@ func decodeSection(md toml.MetaData, prim toml.Primitive, name string, reg *pipe
 		}
 		switch c := c.Interface().(type) {
 		case *pipeline.InputCommon:
-			validate = append(validate, c.Retries.Validate())
+			validate = append(validate, c.Validate())
 		case *pipeline.FilterCommon:
 			validate = append(validate, c.Retries.Validate(), c.Buffering.Validate(), checkMatcher(c.MessageMatcher))
 		case *pipeline.OutputCommon:

@@ -317,7 +317,7 @@ func TestOutputConfig(t *testing.T) {
 		"[o]\ntype = \"TcpOutput\"\nmessage_matcher = \"TRUE\"\n[o.buffering]\nfull_action = \"x\"\n": "full_action",
 	})
 	// use_buffering and its table are accepted (see README).
-	if err := plugintest.DecodeSection("[o]\ntype = \"TcpOutput\"\nmessage_matcher = \"TRUE\"\nuse_buffering = true\n[o.buffering]\nmax_buffer_size = 1000\n", "TcpOutput"); err != nil {
+	if err := plugintest.DecodeSection("[o]\ntype = \"TcpOutput\"\nmessage_matcher = \"TRUE\"\nuse_buffering = true\n[o.buffering]\nmax_buffer_size = 1073741824\n", "TcpOutput"); err != nil {
 		t.Error(err)
 	}
 }
