@@ -21,7 +21,7 @@ func (c *Checker) Check(data []byte) error {
 	if len(data) > 0 {
 		// The scratch message's strings point into data only until the
 		// Reset below, and are never read: no copy is needed.
-		err = m.unmarshal(data, unsafe.String(unsafe.SliceData(data), len(data)))
+		err = m.unmarshal(data, unsafe.String(unsafe.SliceData(data), len(data)), false)
 	}
 	m.Reset()
 	return err

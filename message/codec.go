@@ -454,6 +454,19 @@ func skip(b []byte, t uint64, tagAt, i int) (int, error) {
 // an earlier message are recycled. Values obtained from m before the call
 // must therefore not be used after it.
 func (m *Message) Unmarshal(data []byte) error {
+	return m.unmarshalData(data, false)
+}
+
+// UnmarshalHeaders is Unmarshal without the Fields: it decodes the header
+// fields (Uuid, Timestamp, Type, ... Hostname) and leaves m without
+// Fields. It checks only what it decodes, so it may accept bytes that
+// Unmarshal rejects; use it on bytes already checked (a Checker, a trusted
+// pack). It is what a matcher that reads no Fields needs.
+func (m *Message) UnmarshalHeaders(data []byte) error {
+	return m.unmarshalData(data, true)
+}
+
+func (m *Message) unmarshalData(data []byte, headersOnly bool) error {
 	// Storing a pointer costs a write barrier while the garbage collector
 	// marks, and decoding stores many, so the decoder avoids storing any
 	// twice: it overwrites the header strings and uuid without clearing
@@ -461,7 +474,7 @@ func (m *Message) Unmarshal(data []byte) error {
 	m.resetScalars()
 	var err error
 	if len(data) > 0 {
-		err = m.unmarshal(data, string(data)) // every string value is a substring of this copy
+		err = m.unmarshal(data, string(data), headersOnly) // every string value is a substring of this copy
 	}
 	if m.present&headerPointers != headerPointers {
 		m.clearAbsentPointers()
@@ -493,8 +506,8 @@ func (m *Message) clearAbsentPointers() {
 }
 
 // unmarshal is Unmarshal of the input b after resetScalars; s holds the
-// same bytes as b.
-func (m *Message) unmarshal(b []byte, s string) error {
+// same bytes as b. With headersOnly, Fields are skipped.
+func (m *Message) unmarshal(b []byte, s string, headersOnly bool) error {
 	for i := 0; i < len(b); {
 		// One switch on the tag, with a case per known tag: a tag is one
 		// byte for every field of message.proto, and only a tag that is
@@ -514,6 +527,10 @@ func (m *Message) unmarshal(b []byte, s string) error {
 				if lo, hi = spanSlow(b, j); lo < 0 {
 					return lengthError(b, j)
 				}
+			}
+			if headersOnly {
+				i = hi
+				continue
 			}
 			f := m.reuseField()
 			if f == nil {

@@ -7,6 +7,15 @@ import "errors"
 // is called again, the same record is written again.
 var ErrRetry = errors.New("retry")
 
+// ErrFatal, wrapped in the error a decoder or encoder returns, stops the
+// plugin that owns it (the input or output), as a Lua decoder returning a
+// fatal status does in Heka: hekad shuts down unless can_exit is set.
+var ErrFatal = errors.New("fatal")
+
+// ErrSkip, returned by an encoder, writes nothing for this message and
+// counts it as dropped by a rule (a Lua encoder returning -2 in Heka).
+var ErrSkip = errors.New("skip")
+
 // dropError marks a failure that concerns one message only.
 type dropError struct{ err error }
 

@@ -27,9 +27,20 @@ type InputHost interface {
 	NewPack(ctx context.Context) (*Pack, error)
 	// Deliver hands p, whose MsgBytes or Message is filled in, to the input's
 	// decoder (or straight to the router when there is none). The engine
-	// owns p from then on.
-	Deliver(ctx context.Context, p *Pack) error
+	// owns p from then on. ack, when not nil, is called exactly once when
+	// the engine is done with what p became (see Ack).
+	Deliver(ctx context.Context, p *Pack, ack Ack) error
 }
+
+// Ack is called exactly once, by the engine, when it is done with a record
+// an input delivered: with nil when every message the record became was
+// either processed by every filter whose matcher took it and made durable
+// by every output that took it (acknowledged by the destination, fsynced,
+// or written to its disk queue), or dropped by a rule (no matcher took it,
+// a decoder or plugin dropped it); otherwise with the reason it was lost
+// (a plugin failed, hekad shut down before it was done). Ack must not
+// block: it is called from the engine's goroutines.
+type Ack func(err error)
 
 // Source describes one stream of an input. In text mode (the splitter does
 // not deliver message bytes) the engine stamps every record's message with a
@@ -40,6 +51,18 @@ type Source struct {
 	Type     string // message Type to set in text mode ("" = leave unset)
 	Logger   string // message Logger to set in text mode ("" = the input name)
 	Hostname string // message Hostname to set in text mode ("" = leave unset)
+
+	// Offset is the position in the underlying source (a file offset) of
+	// the first byte Stream will read; with Commit it lets the input
+	// resume where acknowledged delivery ended.
+	Offset int64
+	// Commit, when not nil, is called by the engine, in order and never
+	// concurrently, with the source offset just past the longest prefix of
+	// records that is fully acknowledged (see Ack): everything before it
+	// is done with, and a restart may resume there (a seek journal, a
+	// consumer offset). A record that was lost stops the prefix: offsets
+	// past it are not committed. Commit must not block for long.
+	Commit func(offset int64)
 }
 
 // Splitter cuts a byte stream into records. Split has the contract of
@@ -57,27 +80,21 @@ type SignedSplitter interface {
 	Signer() string
 }
 
-// Decoder fills a pack's Message from the record the splitter cut: from
+// Decoder fills a pack's message from the record the splitter cut: from
 // p.MsgBytes when the splitter delivers message bytes (use_message_bytes),
-// otherwise from the Message's Payload, which holds the record (text mode). It appends the packs to
-// route to out and returns it: usually just p; nothing to drop the record;
-// several when one record holds several messages (extra packs come from
-// p.Spawn). A Drop error is counted and logged per log_decode_failures; any
-// other error is also treated as a failure of this record only.
+// otherwise from the message's Payload, which holds the record (text mode).
+// A decoder that finds p.MsgBytes a valid message encoding may just call
+// p.TrustBytes (the message is then decoded only if something reads it);
+// one that builds the message writes it through p.MutableMessage. It
+// appends the packs to route to out and returns it: usually just p;
+// nothing to drop the record; several when one record holds several
+// messages (extra packs come from p.Spawn, which never waits for long). A
+// Drop error is counted and logged per log_decode_failures; an error
+// wrapping ErrFatal stops the input that owns the decoder (hekad shuts
+// down unless can_exit is set); any other error is treated as a failure of
+// this record only.
 type Decoder interface {
 	Decode(ctx context.Context, p *Pack, out []*Pack) ([]*Pack, error)
-}
-
-// RecordChecker is implemented by decoders that can check a record without
-// decoding it into p.Message (ProtobufDecoder). When no plugin reads the
-// messages of input packs (every message_matcher is TRUE or FALSE, no
-// filter takes messages, and every output that does is a DataWriter with a
-// BytesForwarder encoder), the engine calls CheckRecord instead of Decode:
-// a relay of framed protobuf then forwards each message without decoding
-// it. CheckRecord must fail exactly when Decode would, and otherwise leave
-// p as Decode would (MsgBytes trusted) except that p.Message stays empty.
-type RecordChecker interface {
-	CheckRecord(ctx context.Context, p *Pack) error
 }
 
 // Filter processes every message its matcher selects. It may inject new
@@ -102,16 +119,12 @@ type Injector interface {
 
 // Encoder serialises a message for an output. It appends to dst and returns
 // the extended slice; it must not keep p. Encoders get the whole pack so that
-// an unmodified message can be written from the bytes it arrived in.
+// an unmodified message can be written from the bytes it arrived in
+// (p.Bytes). ErrSkip writes nothing for this message (counted as dropped by
+// a rule); an error wrapping ErrFatal stops the output; any other error
+// drops the message and is logged.
 type Encoder interface {
 	Encode(dst []byte, p *Pack) ([]byte, error)
-}
-
-// BytesForwarder is implemented by encoders that, for a pack whose
-// TrustMsgBytes is set, read nothing but p.MsgBytes (ProtobufEncoder). See
-// RecordChecker.
-type BytesForwarder interface {
-	ForwardsMsgBytes()
 }
 
 // Output delivers records to the outside world. Return an error wrapping
@@ -122,23 +135,46 @@ type Output interface {
 	Write(ctx context.Context, r Record) error
 }
 
-// DataWriter is implemented by outputs whose Write reads nothing of a
-// Record but its Data (FileOutput, TcpOutput, LogOutput). See
-// RecordChecker.
-type DataWriter interface {
-	WritesDataOnly()
-}
-
 // Record is what an output writes: the pack, and the bytes its encoder made
 // (with Heka stream framing when use_framing is on). Data is nil when the
-// output has no encoder. Both are valid only until Write returns.
+// output has no encoder. Both are valid only until Write returns. A record
+// is durable when Write returns nil, unless the output is a DelayedAcker.
 type Record struct {
 	Pack *Pack
 	Data []byte
 }
 
 // Message returns the record's message.
-func (r Record) Message() *message.Message { return r.Pack.Message }
+func (r Record) Message() *message.Message { return r.Pack.Message() }
+
+// DelayedAcker is implemented by outputs whose Write returns before the
+// record is durable: FileOutput buffers and fsyncs later, an output may
+// wait for its peer's acknowledgement. The engine calls SetAcker once,
+// before the first Write, with a function the output then calls, from any
+// goroutine, whenever records it accepted become durable: acked(n, nil)
+// says the n oldest records it accepted and has not yet settled are
+// durable; acked(n, err) says they are lost. Records are settled in the
+// order Write accepted them. Whatever is unsettled when Close returns is
+// counted as lost.
+type DelayedAcker interface {
+	SetAcker(acked func(n int, err error))
+}
+
+// Stopper is implemented by filters and outputs that have a last thing to
+// do at shutdown (Heka's timer_event_on_shutdown, a sandbox's final
+// report): Stop is called once, after the last message was processed,
+// while the router still routes what it injects.
+type Stopper interface {
+	Stop(ctx context.Context, inj Injector) error
+}
+
+// Aborter is implemented by plugins that can be interrupted (a sandbox in
+// a runaway script): Abort is called from another goroutine when hekad
+// receives SIGUSR2 or gives up waiting at shutdown, and must make the
+// plugin's current call return soon.
+type Aborter interface {
+	Abort()
+}
 
 // Ticker is implemented by filters and outputs that want a call every
 // ticker_interval seconds. It is never called concurrently with Process or

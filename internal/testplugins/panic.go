@@ -28,7 +28,7 @@ func newPanicFilter(c PanicConfig, _ *pipeline.Env) (pipeline.Filter, error) {
 
 // Process panics on the trigger payload and does nothing otherwise.
 func (f *PanicFilter) Process(_ context.Context, p *pipeline.Pack, _ pipeline.Injector) error {
-	if p.Message.GetPayload() == f.trigger {
+	if p.Message().GetPayload() == f.trigger {
 		panic("PanicFilter triggered")
 	}
 	return nil

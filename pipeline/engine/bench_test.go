@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
 	"github.com/hekad-go/hekad/pipeline/config"
 )
@@ -76,9 +77,14 @@ func BenchmarkEngineOverhead(b *testing.B) {
 			e, stop := benchEngine(b, benchPlan(plugins...))
 			defer stop()
 			name := "bench"
-			payload := []byte("some message bytes")
+			var pm message.Message
+			pm.SetNewUUID()
+			pm.SetTimestamp(1)
+			pm.SetType("bench")
+			pm.SetPayload("some message bytes")
+			payload := pm.Marshal()
 			ctx := context.Background()
-			bt := getBatch()
+			bt := e.batches.get()
 			sent := int64(0)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -86,17 +92,17 @@ func BenchmarkEngineOverhead(b *testing.B) {
 				if !ok {
 					if len(bt.packs) > 0 {
 						e.router.send(bt)
-						bt = getBatch()
+						bt = e.batches.get()
 					}
 					p, _ = e.inputPool.Get(ctx)
 				}
 				p.Stamp(&name, 1)
 				p.MsgBytes = append(p.MsgBytes[:0], payload...)
-				p.TrustMsgBytes = true
-				bt.packs = append(bt.packs, p)
+				p.TrustBytes()
+				bt.addIn(p, nil)
 				if len(bt.packs) >= e.batchSize {
 					e.router.send(bt)
-					bt = getBatch()
+					bt = e.batches.get()
 				}
 				sent++
 			}
@@ -132,8 +138,8 @@ func BenchmarkMatcherFanout(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				p, _ := e.inputPool.TryGet()
-				p.Message.SetType("x")
-				e.router.route(p)
+				p.MutableMessage().SetType("x")
+				e.router.route(p, nil)
 			}
 		})
 	}

@@ -207,6 +207,7 @@ func (e *Engine) newSink(sec config.Section, kind pipeline.Kind, matcher, signer
 		tick:    tick.Duration(),
 		ch:      make(chan *batch, e.chanSize),
 		reopen:  make(chan struct{}, 1),
+		stopReq: make(chan struct{}),
 	}
 	var errs []error
 	if matcher == "" {
@@ -216,6 +217,7 @@ func (e *Engine) newSink(sec config.Section, kind pipeline.Kind, matcher, signer
 	} else {
 		s.matcher = m
 		s.matcherText = matcher
+		s.need, s.constMatch = needs(m)
 	}
 	return s, errs
 }

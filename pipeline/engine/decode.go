@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/hekad-go/hekad/message"
@@ -12,71 +14,74 @@ import (
 // decode_error field (Heka: 500).
 const maxDecodeError = 500
 
-// deliverer takes the packs of one stream (or of an input's Deliver calls)
-// to the router: through the input's decoder in the same goroutine
-// (synchronous_decode), through a decoder goroutine of its own (the
-// default), or straight when the input has no decoder. Packs are handed on
-// in batches; flush hands over the current one.
+// deliverer is the front of one stream (or of an input's Deliver calls):
+// it collects the stream's packs into batches and hands each batch on,
+// through the input's decoder in the same goroutine (synchronous_decode),
+// to a decoder goroutine (the default; see decodeWorker and
+// startParallel), or straight to the router when the input has no
+// decoder. flush hands over the current batch.
 type deliverer struct {
 	ir    *inputRunner
-	dec   pipeline.Decoder
-	check pipeline.RecordChecker // dec, when it only needs to check records (Engine.checkOnly)
+	dec   *decodeWorker // synchronous decoder, or nil
 	async bool
-	ch    chan *batch // to the decoder goroutine
+	ch    chan *batch // to the decoder goroutine(s)
 	out   *batch      // pending batch
-	res   []*pipeline.Pack
 }
 
-func (ir *inputRunner) newDeliverer(stream string) (*deliverer, error) {
-	d := &deliverer{ir: ir, out: getBatch()}
+// decodeWorker runs one decoder instance over batches of packs.
+type decodeWorker struct {
+	ir  *inputRunner
+	dec pipeline.Decoder
+	res []*pipeline.Pack
+}
+
+func (ir *inputRunner) newDeliverer() (*deliverer, error) {
+	e := ir.e
+	d := &deliverer{ir: ir, out: e.batches.get()}
 	if ir.decoder == nil {
 		return d, nil
 	}
-	v, err := ir.decoder.build()
+	w, err := ir.newDecodeWorker()
 	if err != nil {
-		putBatch(d.out)
+		e.batches.put(d.out)
 		return nil, err
 	}
-	d.setDecoder(v.(pipeline.Decoder))
 	if ir.common.SynchronousDecode {
+		d.dec = w
 		return d, nil
 	}
 	d.async = true
 	// Bound what one stream can park in front of its decoder to about half
 	// of the pool, so that a decoder that spawns packs can still get some.
-	d.ch = make(chan *batch, max(1, min(ir.e.chanSize, ir.e.g.PoolSize/(2*ir.e.batchSize))))
+	d.ch = make(chan *batch, max(1, min(e.chanSize, e.g.PoolSize/(2*e.batchSize))))
 	if n := ir.common.DecoderWorkers; n > 1 {
-		if err := ir.startParallel(d, n); err != nil {
-			putBatch(d.out)
+		if err := ir.startParallel(d, w, n); err != nil {
+			e.batches.put(d.out)
 			return nil, err
 		}
 		return d, nil
 	}
-	w := &deliverer{ir: ir, dec: d.dec, check: d.check, out: getBatch()}
-	if !ir.e.grp.Go(&ir.e.decodersWG, func() { w.work(d.ch) }) {
-		putBatch(d.out)
-		putBatch(w.out)
+	if !e.grp.Go(&e.decodersWG, func() { w.run(d.ch) }) {
+		e.batches.put(d.out)
 		return nil, errStopped
 	}
 	return d, nil
 }
 
-// setDecoder makes dec the deliverer's decoder; when nothing reads the
-// messages and dec can check records without decoding them, it will only
-// check them.
-func (d *deliverer) setDecoder(dec pipeline.Decoder) {
-	d.dec = dec
-	if c, ok := dec.(pipeline.RecordChecker); ok && d.ir.e.checkOnly {
-		d.check = c
+func (ir *inputRunner) newDecodeWorker() (*decodeWorker, error) {
+	v, err := ir.decoder.build()
+	if err != nil {
+		return nil, err
 	}
+	return &decodeWorker{ir: ir, dec: v.(pipeline.Decoder)}, nil
 }
 
-// add takes a filled pack.
-func (d *deliverer) add(p *pipeline.Pack) {
-	if d.dec != nil && !d.async {
-		d.decode(p, d.out)
+// add takes a filled pack and the origin of its record (nil: no ack).
+func (d *deliverer) add(p *pipeline.Pack, o *origin) {
+	if d.dec != nil {
+		d.dec.decode(p, o, d.out)
 	} else {
-		d.out.packs = append(d.out.packs, p)
+		d.out.addIn(p, o)
 	}
 	if len(d.out.packs) >= d.ir.e.batchSize {
 		d.flush()
@@ -89,18 +94,19 @@ func (d *deliverer) flush() {
 	if n == 0 {
 		return
 	}
+	e := d.ir.e
 	b := d.out
-	d.out = getBatch()
+	d.out = e.batches.get()
 	if !d.async {
-		d.ir.e.router.send(b)
+		e.router.send(b)
 		return
 	}
 	d.ir.decQueued.Add(int64(n))
 	select {
 	case d.ch <- b:
-	case <-d.ir.e.abort:
+	case <-e.abort:
 		d.ir.decQueued.Add(-int64(n))
-		d.ir.e.lost.Add(int64(recycleAll(b)))
+		e.abandoned.Add(int64(e.abandonIn(b)))
 	}
 }
 
@@ -108,52 +114,74 @@ func (d *deliverer) flush() {
 // finish what it was given and return.
 func (d *deliverer) close() {
 	d.flush()
-	putBatch(d.out)
+	d.ir.e.batches.put(d.out)
 	d.out = nil
 	if d.async {
 		close(d.ch)
 	}
 }
 
-// work is the decoder goroutine of an async deliverer.
-func (d *deliverer) work(in <-chan *batch) {
-	e := d.ir.e
+// run is a decoder goroutine: it decodes every batch of in and sends the
+// results to the router.
+func (w *decodeWorker) run(in <-chan *batch) {
+	e := w.ir.e
 	for b := range in {
-		d.ir.decQueued.Add(-int64(len(b.packs)))
-		if e.aborting() {
-			e.lost.Add(int64(recycleAll(b)))
+		res := w.decodeBatch(b)
+		if len(res.packs) == 0 {
+			e.batches.put(res)
 			continue
 		}
-		for _, p := range b.packs {
-			d.decode(p, d.out)
-			if len(d.out.packs) >= e.batchSize {
-				e.router.send(d.out)
-				d.out = getBatch()
-			}
-		}
-		putBatch(b)
-		if len(d.out.packs) > 0 {
-			e.router.send(d.out)
-			d.out = getBatch()
-		}
+		e.router.send(res)
 	}
-	putBatch(d.out)
 }
 
-// decode runs the decoder on p and appends what is to be routed to out.
-func (d *deliverer) decode(p *pipeline.Pack, out *batch) {
-	res, err := d.safeDecode(d.ir.e.runCtx, p)
+// decodeBatch decodes the packs of b into a new batch and gives b back.
+// Under abort, or once the decoder has failed fatally, the packs are
+// abandoned instead.
+func (w *decodeWorker) decodeBatch(b *batch) *batch {
+	e := w.ir.e
+	w.ir.decQueued.Add(-int64(len(b.packs)))
+	res := e.batches.get()
+	if e.aborting() || w.dec == nil {
+		e.abandoned.Add(int64(e.abandonIn(b)))
+		return res
+	}
+	now := unixNow()
+	for i, p := range b.packs {
+		if w.dec == nil { // failed fatally on an earlier pack
+			p.Recycle()
+			if o := b.org[i]; o != nil {
+				o.done(true)
+			}
+			e.abandoned.Add(1)
+			continue
+		}
+		p.Stamp(&w.ir.decoder.name, now)
+		w.decode(p, b.org[i], res)
+	}
+	e.batches.put(b)
+	return res
+}
+
+// decode runs the decoder on p and appends what is to be routed to out,
+// each pack with o, the origin of p's record.
+func (w *decodeWorker) decode(p *pipeline.Pack, o *origin, out *batch) {
+	res, err := w.safeDecode(w.ir.e.runCtx, p)
 	if err != nil {
 		for _, q := range res {
 			if q != p {
 				q.Recycle()
 			}
 		}
-		d.ir.decodeFailed(p, err, out)
-		d.res = res[:0]
+		w.res = res[:0]
+		if errors.Is(err, pipeline.ErrFatal) {
+			w.ir.decodeFatal(fmt.Errorf("decoder '%s': %w", w.ir.decoder.name, err))
+			w.dec = nil
+		}
+		w.ir.decodeFailed(p, o, err, out)
 		return
 	}
-	kept := false
+	kept, n := false, 0
 	for _, q := range res {
 		if q == p {
 			if kept {
@@ -161,46 +189,54 @@ func (d *deliverer) decode(p *pipeline.Pack, out *batch) {
 			}
 			kept = true
 		}
-		out.packs = append(out.packs, q)
+		out.addIn(q, o)
+		n++
 	}
 	if !kept {
 		p.Recycle()
 	}
+	if o != nil {
+		switch {
+		case n == 0:
+			o.done(false) // the decoder dropped the record
+		case n > 1:
+			o.add(n - 1)
+		}
+	}
+	if n == 0 {
+		w.ir.decodeDrops.Add(1)
+	}
 	clear(res)
-	d.res = res[:0]
+	w.res = res[:0]
 }
 
-func (d *deliverer) safeDecode(ctx context.Context, p *pipeline.Pack) (res []*pipeline.Pack, err error) {
+func (w *decodeWorker) safeDecode(ctx context.Context, p *pipeline.Pack) (res []*pipeline.Pack, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = nil, recovered(v)
-			d.ir.log.Error("decoder panicked", "decoder", d.ir.decoder.name, "err", err, "stack", string(panicStack(err)))
+			w.ir.log.Error("decoder panicked", "decoder", w.ir.decoder.name, "err", err, "stack", string(panicStack(err)))
 		}
 	}()
-	if d.check != nil {
-		if err := d.check.CheckRecord(ctx, p); err != nil {
-			return nil, err
-		}
-		return append(d.res[:0], p), nil
-	}
-	return d.dec.Decode(ctx, p, d.res[:0])
+	return w.dec.Decode(ctx, p, w.res[:0])
 }
 
 // decodeFailed counts and logs a decode failure and, with
 // send_decode_failures, routes the pack with decode_failure and
-// decode_error fields added.
-func (ir *inputRunner) decodeFailed(p *pipeline.Pack, err error, out *batch) {
+// decode_error fields added; otherwise the record is dropped.
+func (ir *inputRunner) decodeFailed(p *pipeline.Pack, o *origin, err error, out *batch) {
 	ir.decodeFailures.Add(1)
 	if ir.common.LogDecodeFailures {
 		ir.log.Error("decoding: "+err.Error(), "decoder", ir.decoder.name)
 	}
 	if !ir.common.SendDecodeFailures {
 		p.Recycle()
+		if o != nil {
+			o.done(false)
+		}
 		return
 	}
-	addDecodeFailureFields(p.Message, err.Error())
-	p.TrustMsgBytes = false
-	out.packs = append(out.packs, p)
+	addDecodeFailureFields(p.MutableMessage(), err.Error())
+	out.addIn(p, o)
 }
 
 func addDecodeFailureFields(m *message.Message, msg string) {

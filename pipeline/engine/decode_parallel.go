@@ -1,15 +1,11 @@
 package engine
 
-import (
-	"github.com/hekad-go/hekad/pipeline"
-)
-
 // startParallel runs n decoder instances for one stream (decoder_workers):
 // a dispatcher deals the stream's batches to the workers in turn, each
 // worker decodes its batch into exactly one result batch, and a sequencer
 // takes the results in the same turn order, so the router sees the
 // messages in the order the stream had them.
-func (ir *inputRunner) startParallel(d *deliverer, n int) error {
+func (ir *inputRunner) startParallel(d *deliverer, first *decodeWorker, n int) error {
 	e := ir.e
 	// Keep what the stream can park about where one decoder would have it:
 	// the deliverer's channel shrinks to one batch and the rest is shared
@@ -18,20 +14,18 @@ func (ir *inputRunner) startParallel(d *deliverer, n int) error {
 	d.ch = make(chan *batch, 1)
 	ins := make([]chan *batch, n)
 	outs := make([]chan *batch, n)
-	workers := make([]*deliverer, n)
+	workers := make([]*decodeWorker, n)
 	for i := range n {
-		dec := d.dec
+		w := first
 		if i > 0 {
-			v, err := ir.decoder.build()
-			if err != nil {
+			var err error
+			if w, err = ir.newDecodeWorker(); err != nil {
 				return err
 			}
-			dec = v.(pipeline.Decoder)
 		}
 		ins[i] = make(chan *batch, per)
 		outs[i] = make(chan *batch, per)
-		workers[i] = &deliverer{ir: ir}
-		workers[i].setDecoder(dec)
+		workers[i] = w
 	}
 	// Start the workers and the sequencer before the dispatcher; if
 	// shutdown refuses one of them, close what was made so that every
@@ -76,20 +70,9 @@ func dispatch(in <-chan *batch, ins []chan *batch) {
 
 // decodeEach decodes every batch of in into one result batch sent to out
 // (empty when everything was dropped), then closes out.
-func (d *deliverer) decodeEach(in <-chan *batch, out chan<- *batch) {
-	e := d.ir.e
+func (w *decodeWorker) decodeEach(in <-chan *batch, out chan<- *batch) {
 	for b := range in {
-		d.ir.decQueued.Add(-int64(len(b.packs)))
-		res := getBatch()
-		if e.aborting() {
-			e.lost.Add(int64(recycleAll(b)))
-		} else {
-			for _, p := range b.packs {
-				d.decode(p, res)
-			}
-		}
-		putBatch(b)
-		out <- res
+		out <- w.decodeBatch(b)
 	}
 	close(out)
 }
@@ -114,7 +97,7 @@ func sequence(e *Engine, outs []chan *batch) {
 // sendOrRecycle routes a non-empty batch and returns an empty one.
 func (e *Engine) sendOrRecycle(b *batch) {
 	if len(b.packs) == 0 {
-		putBatch(b)
+		e.batches.put(b)
 		return
 	}
 	e.router.send(b)

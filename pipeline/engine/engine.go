@@ -30,8 +30,9 @@ type Options struct {
 	// BatchSize is the most packs handed between stages in one channel
 	// operation (0 = automatic: at most 64 and a quarter of poolsize).
 	BatchSize int
-	// DrainTimeout bounds the whole shutdown (0 = 30s). When it expires,
-	// whatever is still queued is counted as lost and Run returns.
+	// DrainTimeout bounds the whole shutdown (0 = the [hekad]
+	// shutdown_timeout). When it expires, whatever is still queued is
+	// counted as lost and Run returns.
 	DrainTimeout time.Duration
 	// DiagInterval is the period of the idle-pack diagnostics (0 = 30s, as
 	// Heka).
@@ -111,10 +112,15 @@ type Engine struct {
 	failMu  sync.Mutex
 	failErr error
 
-	checkOnly bool // decoders that can check records only check them (nothingReadsMessages)
+	batches    batches
+	deliveries deliveries
 
-	lost     atomic.Int64 // messages dropped because of shutdown or exits
-	overflow atomic.Int64 // extra inject packs allocated
+	received    atomic.Int64 // messages routed (router goroutine only)
+	unmatched   atomic.Int64 // routed messages no matcher took (router goroutine only)
+	abandoned   atomic.Int64 // records read but never routed: shutdown gave up on them
+	filterBusy  atomic.Int64 // messages handed to filters and not yet processed, plus running ticks
+	filterStops atomic.Int64 // filters whose Stop hook has not returned yet at shutdown
+	overflow    atomic.Int64 // extra inject packs allocated
 }
 
 // New builds every plugin of plan (opening no sockets and starting no
@@ -145,7 +151,6 @@ func New(plan *config.Plan, opts Options) (*Engine, error) {
 	if err := e.build(plan); err != nil {
 		return nil, err
 	}
-	e.checkOnly = e.nothingReadsMessages()
 	e.inputPool = pipeline.NewPool("input", g.PoolSize, packBufSize)
 	e.injectPool = pipeline.NewPool("inject", g.PoolSize, packBufSize)
 	e.router = newRouter(e)
@@ -183,6 +188,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.grp.Go(&e.auxWG, e.diagnostics)
 	e.grp.Go(&e.auxWG, e.watchdog)
 	for _, ir := range e.inputs {
+		ir.ctx, ir.cancel = context.WithCancelCause(e.inCtx)
+	}
+	for _, ir := range e.inputs {
 		e.grp.Go(&e.inputsWG, ir.run)
 		if ir.tick > 0 {
 			e.grp.Go(&e.inputsWG, ir.ticker)
@@ -194,8 +202,43 @@ func (e *Engine) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case <-e.stopCh:
 	}
-	e.shutdown()
-	return e.err()
+	st := e.shutdown()
+	if err := e.err(); err != nil {
+		return err
+	}
+	if n := st.Lost + st.Abandoned; n > 0 {
+		return fmt.Errorf("%w: %d", ErrLost, n)
+	}
+	return nil
+}
+
+// ErrLost is returned by Run when messages were lost: a plugin failed, or
+// shutdown gave up waiting for a plugin before it was done.
+var ErrLost = errors.New("messages lost")
+
+// Abort gives up on the shutdown now (a second SIGINT/SIGTERM): whatever
+// is still queued is counted as lost and Run returns at once, logging what
+// it abandons. It starts the shutdown if it has not begun.
+func (e *Engine) Abort() {
+	e.stop()
+	e.giveUp("shutdown aborted")
+}
+
+// giveUp ends the drain: blocked sends and waits return and what is
+// still queued is counted as lost.
+func (e *Engine) giveUp(why string) {
+	e.abortOnce.Do(func() {
+		st := e.Stats()
+		e.log.Error(fmt.Sprintf("%s: abandoning %d messages in flight and %d records not yet routed",
+			why, st.InFlight, e.abandoned.Load()))
+		close(e.abort)
+		e.cancelRun()
+		for _, s := range append(append([]*sink(nil), e.filters...), e.outputs...) {
+			if a, ok := s.plugin.(pipeline.Aborter); ok {
+				a.Abort()
+			}
+		}
+	})
 }
 
 // fail records err as the reason hekad stops (the first one wins) and
@@ -228,16 +271,15 @@ func (e *Engine) aborting() bool {
 	}
 }
 
-// shutdown stops the stages in data-flow order.
-func (e *Engine) shutdown() {
+// shutdown stops the stages in data-flow order: inputs stop reading, what
+// they read is decoded and routed, the router drains the filters (see
+// router.drainStep) and then the outputs, which flush. It returns the
+// final figures, which it logs in the closing line.
+func (e *Engine) shutdown() Stats {
 	e.stopping.Store(true)
 	e.log.Info("shutdown initiated")
 	timer := time.AfterFunc(e.opts.DrainTimeout, func() {
-		e.abortOnce.Do(func() {
-			e.log.Error("shutdown: drain time is up; dropping what is still queued", "drain_timeout", e.opts.DrainTimeout)
-			close(e.abort)
-			e.cancelRun()
-		})
+		e.giveUp(fmt.Sprintf("shutdown: drain time (%s) is up", e.opts.DrainTimeout))
 	})
 	defer timer.Stop()
 	e.grp.Close() // no new goroutines from here on
@@ -249,10 +291,8 @@ func (e *Engine) shutdown() {
 		// Every sender to the router's input channel has returned.
 		close(e.router.in)
 	}
-	e.router.closeFilters()
-	e.wait(&e.filtersWG, "filters")
-	e.router.stop()
 	e.wait(&e.routerWG, "router")
+	e.wait(&e.filtersWG, "filters")
 	e.wait(&e.outputsWG, "outputs")
 
 	close(e.done)
@@ -260,11 +300,20 @@ func (e *Engine) shutdown() {
 	if !e.waitFor(&e.grp.all, time.Second) {
 		e.log.Error("shutdown: some plugins did not return; their goroutines are left behind")
 	}
-	if n := e.lost.Load(); n > 0 {
-		e.log.Error(fmt.Sprintf("shutdown: %d messages lost", n))
-	} else {
-		e.log.Info("shutdown: 0 messages lost")
+	st := e.Stats()
+	st.Lost += st.InFlight // nothing more will finish them
+	st.InFlight = 0
+	line := fmt.Sprintf("shutdown: %d messages received = %d delivered + %d queued + %d dropped (%d unmatched) + %d lost",
+		st.Received, st.Delivered, st.Queued, st.Dropped+st.Unmatched, st.Unmatched, st.Lost)
+	if st.Abandoned > 0 {
+		line += fmt.Sprintf("; %d records read but not routed", st.Abandoned)
 	}
+	if st.Lost+st.Abandoned > 0 {
+		e.log.Error(line)
+	} else {
+		e.log.Info(line)
+	}
+	return st
 }
 
 // wait waits for wg, or until the drain time is up. It reports whether wg

@@ -15,7 +15,7 @@ import (
 type payloadEncoder struct{}
 
 func (payloadEncoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
-	return append(dst, p.Message.GetPayload()...), nil
+	return append(dst, p.Message().GetPayload()...), nil
 }
 
 // TestEncodeFramedInPlace checks that framing in place writes exactly what
@@ -47,7 +47,7 @@ func TestEncodeFramedInPlace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := pipeline.NewPack()
 			payload := strings.Repeat("x", tc.size)
-			p.Message.SetPayload(payload)
+			p.MutableMessage().SetPayload(payload)
 			want, wantErr := message.AppendFrame(nil, []byte(payload), nil, maxSize)
 			for range 2 { // the second time reuses the buffers
 				got, err := s.encode(p)

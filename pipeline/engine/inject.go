@@ -64,7 +64,6 @@ func (in *injector) Inject(_ context.Context, p *pipeline.Pack) error {
 		p.Recycle()
 		return errSelfInject
 	}
-	p.EncodeMsgBytes()
 	if in.s != nil {
 		in.s.injected.Add(1)
 	}
@@ -106,12 +105,12 @@ func (e *Engine) enginePack() *pipeline.Pack {
 	}
 	e.stampInjected(p)
 	p.LoopCount = 1
-	p.Message.SetLogger("hekad")
+	p.MutableMessage().SetLogger("hekad")
 	return p
 }
 
 func (e *Engine) stampInjected(p *pipeline.Pack) {
-	m := p.Message
+	m := p.MutableMessage()
 	m.SetNewUUID()
 	m.SetTimestamp(time.Now().UnixNano())
 	m.SetHostname(e.hostname)
@@ -122,7 +121,7 @@ func (e *Engine) stampInjected(p *pipeline.Pack) {
 // exited.
 func (e *Engine) terminationPack(s *sink, err error) *pipeline.Pack {
 	p := e.enginePack()
-	m := p.Message
+	m := p.MutableMessage()
 	m.SetType("heka.terminated")
 	if f, ferr := message.NewField("plugin", s.name, ""); ferr == nil {
 		m.AddField(f)
@@ -132,6 +131,5 @@ func (e *Engine) terminationPack(s *sink, err error) *pipeline.Pack {
 		msg = err.Error()
 	}
 	m.SetPayload(fmt.Sprintf("%s (type %s) terminated. Error: %s", s.name, s.typ, msg))
-	p.EncodeMsgBytes()
 	return p
 }

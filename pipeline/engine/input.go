@@ -29,6 +29,9 @@ type inputRunner struct {
 	decoder  *template // nil: no decoder
 	tick     time.Duration
 
+	ctx    context.Context         // the input's lifetime: ends at shutdown or when its decoder fails fatally
+	cancel context.CancelCauseFunc // ends ctx with a cause
+
 	mu       sync.Mutex     // guards input and closed; never held while waiting
 	input    pipeline.Input // replaced on restart
 	closed   bool           // Run returned: no more Stream calls
@@ -39,6 +42,7 @@ type inputRunner struct {
 	delClosed bool
 
 	decodeFailures atomic.Int64
+	decodeDrops    atomic.Int64 // records a decoder turned into no message
 	oversize       atomic.Int64
 	decQueued      atomic.Int64 // packs waiting for the async decoders
 }
@@ -49,8 +53,27 @@ func (ir *inputRunner) plugin() pipeline.Input {
 	return ir.input
 }
 
+// decodeFatal stops the input because its decoder failed fatally
+// (pipeline.ErrFatal): Run's context ends with err as its cause.
+func (ir *inputRunner) decodeFatal(err error) {
+	ir.log.Error("decoder failed fatally: stopping the input", "err", err)
+	ir.cancel(err)
+}
+
+// fatalCause returns the error a fatal decoder failure ended the input
+// with, or nil.
+func (ir *inputRunner) fatalCause() error {
+	if ir.e.inCtx.Err() != nil {
+		return nil // shutdown
+	}
+	if err := context.Cause(ir.ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
 func (ir *inputRunner) run() {
-	ctx := ir.e.inCtx
+	ctx := ir.ctx
 	rh := newRetrier(ir.common.Retries)
 	host := &inputHost{ir: ir}
 	err := ir.runLoop(ctx, rh, host)
@@ -67,7 +90,9 @@ func (ir *inputRunner) run() {
 	}
 	ir.delMu.Unlock()
 
-	if ctx.Err() != nil {
+	if ferr := ir.fatalCause(); ferr != nil {
+		err = ferr
+	} else if ctx.Err() != nil {
 		ir.log.Info("stopped")
 		return
 	}
@@ -131,21 +156,22 @@ func (ir *inputRunner) safeRun(ctx context.Context, host *inputHost) (err error)
 	return ir.plugin().Run(ctx, host)
 }
 
-// ticker calls Tick every ticker_interval until the input stops.
+// ticker calls Tick every ticker_interval until the input stops, on the
+// instance that runs now (a restart replaces it).
 func (ir *inputRunner) ticker() {
-	tk, ok := ir.plugin().(pipeline.Ticker)
-	if !ok {
-		return
-	}
 	inj := &injector{e: ir.e, name: ir.name}
 	t := time.NewTicker(ir.tick)
 	defer t.Stop()
-	ctx := ir.e.inCtx
+	ctx := ir.ctx
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			tk, ok := ir.plugin().(pipeline.Ticker)
+			if !ok {
+				continue
+			}
 			if err := safeTick(ctx, tk, inj); err != nil {
 				ir.log.Error("tick failed", "err", err)
 			}
@@ -196,24 +222,35 @@ func (h *inputHost) NewPack(ctx context.Context) (*pipeline.Pack, error) {
 	return p, nil
 }
 
-// Deliver decodes p (if the input has a decoder) and routes it.
-func (h *inputHost) Deliver(ctx context.Context, p *pipeline.Pack) error {
+// Deliver decodes p (if the input has a decoder) and routes it; ack, when
+// not nil, is called once the engine is done with what p became.
+func (h *inputHost) Deliver(ctx context.Context, p *pipeline.Pack, ack pipeline.Ack) error {
 	ir := h.ir
 	ir.delMu.Lock()
 	defer ir.delMu.Unlock()
 	if ir.delClosed || ir.e.aborting() {
 		p.Recycle()
+		if ack != nil {
+			ack(errStopped)
+		}
 		return errStopped
 	}
 	if ir.def == nil {
-		d, err := ir.newDeliverer(ir.name)
+		d, err := ir.newDeliverer()
 		if err != nil {
 			p.Recycle()
+			if ack != nil {
+				ack(err)
+			}
 			return err
 		}
 		ir.def = d
 	}
-	ir.def.add(p)
+	var o *origin
+	if ack != nil {
+		o = newOrigin(ack, nil, 0)
+	}
+	ir.def.add(p, o)
 	ir.def.flush()
 	return nil
 }

@@ -24,3 +24,28 @@ func DefaultMatcher(expr string) (Matcher, error) {
 	}
 	return m, nil
 }
+
+// matchNeed is what of a message a matcher reads.
+type matchNeed uint8
+
+const (
+	needNothing matchNeed = iota // a constant (TRUE or FALSE)
+	needHeaders                  // header fields only: Fields stay encoded
+	needAll                      // the whole message
+)
+
+// needs tells what m reads of a message: matchers that can say so
+// (message/matcher's Constant and ReadsFields) let the router skip
+// decoding, or decode only the header fields; any other reads everything.
+// For a constant it also returns the constant's value.
+func needs(m Matcher) (matchNeed, bool) {
+	if c, ok := m.(interface{ Constant() (value, ok bool) }); ok {
+		if v, isConst := c.Constant(); isConst {
+			return needNothing, v
+		}
+	}
+	if f, ok := m.(interface{ ReadsFields() bool }); ok && !f.ReadsFields() {
+		return needHeaders, false
+	}
+	return needAll, false
+}

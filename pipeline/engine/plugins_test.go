@@ -30,8 +30,6 @@ var (
 func resetInstances() {
 	instMu.Lock()
 	defer instMu.Unlock()
-	protoDecodes.Store(0)
-	protoChecks.Store(0)
 	outputs = map[string]*testOutput{}
 	dataOutputs = map[string]*dataOutput{}
 	filters = map[string]*testFilter{}
@@ -150,8 +148,8 @@ func (in *testInput) Run(ctx context.Context, host pipeline.InputHost) error {
 		if err != nil {
 			return err
 		}
-		p.Message.SetPayload(fmt.Sprintf("d%d", i))
-		if err := host.Deliver(ctx, p); err != nil {
+		p.MutableMessage().SetPayload(fmt.Sprintf("d%d", i))
+		if err := host.Deliver(ctx, p, nil); err != nil {
 			return err
 		}
 	}
@@ -161,7 +159,7 @@ func (in *testInput) Run(ctx context.Context, host pipeline.InputHost) error {
 			return err
 		}
 		p.MsgBytes = append(p.MsgBytes[:0], raw...)
-		if err := host.Deliver(ctx, p); err != nil {
+		if err := host.Deliver(ctx, p, nil); err != nil {
 			return err
 		}
 	}
@@ -225,7 +223,7 @@ type testDecoder struct{}
 func (testDecoder) Decode(ctx context.Context, p *pipeline.Pack, out []*pipeline.Pack) ([]*pipeline.Pack, error) {
 	src := string(p.MsgBytes)
 	if src == "" {
-		src = p.Message.GetPayload()
+		src = p.Message().GetPayload()
 	}
 	if src == "panic" {
 		panic("decoder exploded")
@@ -234,63 +232,49 @@ func (testDecoder) Decode(ctx context.Context, p *pipeline.Pack, out []*pipeline
 	if !ok {
 		return out, fmt.Errorf("no colon in %q", src)
 	}
-	p.Message.SetType(typ)
-	p.Message.SetPayload(payload)
+	p.MutableMessage().SetType(typ)
+	p.MutableMessage().SetPayload(payload)
 	out = append(out, p)
 	if typ == "multi" {
 		q, err := p.Spawn(ctx)
 		if err != nil {
 			return out, err
 		}
-		q.Message.SetType("multi")
-		q.Message.SetPayload(payload + "-2")
+		q.MutableMessage().SetType("multi")
+		q.MutableMessage().SetPayload(payload + "-2")
 		out = append(out, q)
 	}
 	return out, nil
 }
 
-// protoDecoder decodes protobuf message bytes and marks them trusted, as
-// ProtobufDecoder does; like it, it can check records without decoding
-// them. protoDecodes and protoChecks count the two.
+// protoDecoder checks protobuf message bytes and marks them trusted, as
+// ProtobufDecoder does: the message is decoded only when something reads
+// it.
 type protoDecoder struct{}
 
-var protoDecodes, protoChecks atomic.Int64
-
 func (protoDecoder) Decode(_ context.Context, p *pipeline.Pack, out []*pipeline.Pack) ([]*pipeline.Pack, error) {
-	protoDecodes.Add(1)
-	if err := p.Message.Unmarshal(p.MsgBytes); err != nil {
+	var c message.Checker
+	if err := c.Check(p.MsgBytes); err != nil {
 		return out, err
 	}
-	p.TrustMsgBytes = true
+	p.TrustBytes()
 	return append(out, p), nil
 }
 
-func (protoDecoder) CheckRecord(_ context.Context, p *pipeline.Pack) error {
-	protoChecks.Add(1)
-	var c message.Checker
-	if err := c.Check(p.MsgBytes); err != nil {
-		return err
-	}
-	p.TrustMsgBytes = true
-	return nil
-}
-
-// protoEncoder writes the pack's message bytes, as ProtobufEncoder does.
+// protoEncoder writes the message's encoding, as ProtobufEncoder does.
 type protoEncoder struct{}
 
 func (protoEncoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
-	return append(dst, p.MsgBytes...), nil
+	return append(dst, p.Bytes()...), nil
 }
-
-func (protoEncoder) ForwardsMsgBytes() {}
 
 type testEncoder struct{}
 
 func (testEncoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
-	if p.Message.GetPayload() == "unencodable" {
+	if p.Message().GetPayload() == "unencodable" {
 		return dst, errors.New("cannot encode that")
 	}
-	return append(dst, p.Message.GetPayload()...), nil
+	return append(dst, p.Message().GetPayload()...), nil
 }
 
 // ---- filter ----
@@ -319,7 +303,7 @@ func newTestFilter(c filtCfg, env *pipeline.Env) (pipeline.Filter, error) {
 
 func (f *testFilter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Injector) error {
 	f.seen.Add(1)
-	pl := p.Message.GetPayload()
+	pl := p.Message().GetPayload()
 	if f.cfg.PanicOn != "" && pl == f.cfg.PanicOn {
 		panic("filter exploded")
 	}
@@ -334,8 +318,8 @@ func (f *testFilter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline
 		f.addErr(err)
 		return nil
 	}
-	q.Message.SetType(f.cfg.InjectType)
-	q.Message.SetPayload(pl)
+	q.MutableMessage().SetType(f.cfg.InjectType)
+	q.MutableMessage().SetPayload(pl)
 	if err := inj.Inject(ctx, q); err != nil {
 		f.addErr(err)
 	}
@@ -414,8 +398,8 @@ func (o *testOutput) Tick(ctx context.Context, inj pipeline.Injector) error {
 	if err != nil {
 		return err
 	}
-	p.Message.SetType("tick")
-	p.Message.SetPayload(o.name)
+	p.MutableMessage().SetType("tick")
+	p.MutableMessage().SetPayload(o.name)
 	return inj.Inject(ctx, p)
 }
 
@@ -451,7 +435,7 @@ func (o *testOutput) Write(ctx context.Context, r pipeline.Record) error {
 	x := rec{
 		typ: m.GetType(), payload: m.GetPayload(), logger: m.GetLogger(), hostname: m.GetHostname(),
 		signer: r.Pack.Signer, uuid: bytes.Clone(m.GetUuid()), ts: m.GetTimestamp(), loop: r.Pack.LoopCount,
-		data: bytes.Clone(r.Data), msgBytes: bytes.Clone(r.Pack.MsgBytes), fields: map[string]any{},
+		data: bytes.Clone(r.Data), msgBytes: bytes.Clone(r.Pack.Bytes()), fields: map[string]any{},
 	}
 	for _, f := range m.GetFields() {
 		x.fields[f.GetName()] = f.GetValue()
@@ -503,8 +487,6 @@ func (o *dataOutput) Write(_ context.Context, r pipeline.Record) error {
 	return nil
 }
 
-func (*dataOutput) WritesDataOnly() {}
-
 func (o *dataOutput) records() [][]byte {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -512,17 +494,17 @@ func (o *dataOutput) records() [][]byte {
 }
 
 var (
-	_ pipeline.RecordChecker  = protoDecoder{}
-	_ pipeline.BytesForwarder = protoEncoder{}
-	_ pipeline.DataWriter     = (*dataOutput)(nil)
-	_ pipeline.Input          = (*tickInput)(nil)
-	_ pipeline.Ticker         = (*tickInput)(nil)
-	_ pipeline.Splitter       = lineSplitter{}
-	_ pipeline.Decoder        = testDecoder{}
-	_ pipeline.Encoder        = testEncoder{}
-	_ pipeline.Filter         = (*testFilter)(nil)
-	_ pipeline.Output         = (*testOutput)(nil)
-	_ pipeline.Reopener       = (*testOutput)(nil)
-	_ pipeline.Ticker         = (*testOutput)(nil)
+	_ pipeline.Decoder  = protoDecoder{}
+	_ pipeline.Encoder  = protoEncoder{}
+	_ pipeline.Output   = (*dataOutput)(nil)
+	_ pipeline.Input    = (*tickInput)(nil)
+	_ pipeline.Ticker   = (*tickInput)(nil)
+	_ pipeline.Splitter = lineSplitter{}
+	_ pipeline.Decoder  = testDecoder{}
+	_ pipeline.Encoder  = testEncoder{}
+	_ pipeline.Filter   = (*testFilter)(nil)
+	_ pipeline.Output   = (*testOutput)(nil)
+	_ pipeline.Reopener = (*testOutput)(nil)
+	_ pipeline.Ticker   = (*testOutput)(nil)
 	_ message.HeaderField
 )

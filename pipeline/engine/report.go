@@ -183,9 +183,9 @@ func (e *Engine) InjectReports(ctx context.Context) error {
 		return err
 	}
 	p := e.enginePack()
-	p.Message.SetType("heka.all-report")
-	p.Message.SetPayload(e.allReportJSON())
-	p.EncodeMsgBytes()
+	m := p.MutableMessage()
+	m.SetType("heka.all-report")
+	m.SetPayload(e.allReportJSON())
 	if err := e.router.inject(p); err != nil {
 		return fmt.Errorf("heka.all-report: %w", err)
 	}
@@ -193,7 +193,7 @@ func (e *Engine) InjectReports(ctx context.Context) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	q := e.enginePack()
-	m := q.Message
+	m = q.MutableMessage()
 	m.SetType("heka.memstat")
 	for _, f := range []struct {
 		name string
@@ -207,7 +207,6 @@ func (e *Engine) InjectReports(ctx context.Context) error {
 			m.AddField(fld)
 		}
 	}
-	q.EncodeMsgBytes()
 	if err := e.router.inject(q); err != nil {
 		return fmt.Errorf("heka.memstat: %w", err)
 	}

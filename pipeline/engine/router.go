@@ -14,7 +14,8 @@ var errStopped = errors.New("pipeline is shutting down")
 
 // router is one goroutine that evaluates every filter's and output's
 // matcher for each pack and hands each of them, in batches, the packs it
-// selected. It reads two queues:
+// selected, each with the delivery that follows the message until every
+// target is done with it. It reads two queues:
 //
 //   - in: batches from inputs and decoders (input pool packs); a bounded
 //     channel, so a busy router slows the inputs down;
@@ -24,6 +25,9 @@ var errStopped = errors.New("pipeline is shutting down")
 //     existence), which is what keeps a filter that injects from
 //     deadlocking with the router that is waiting for that filter to take
 //     a batch. See docs/locks.md.
+//
+// At shutdown, once in is closed and drained, the router drains the
+// filters (see drainStep), then closes the outputs' channels and returns.
 type router struct {
 	e  *Engine
 	in chan *batch
@@ -39,15 +43,26 @@ type router struct {
 	ctlSig chan struct{}
 
 	// Router goroutine only.
-	targets  []*sink
-	pend     []*batch
-	stopping bool
-	sample   int
-	now      int64 // coarse clock for pack stamps, read once per batch
+	targets []*sink
+	pend    []*batch
+	phase   drainPhase
+	sample  int
+	now     int64 // coarse clock for pack stamps, read once per batch
+	counts  counts
 
 	processed atomic.Int64
 	blockedOn atomic.Pointer[sink] // the target the router waits for, if any
 }
+
+// drainPhase is where the router is in the shutdown sequence.
+type drainPhase int
+
+const (
+	phaseRun          drainPhase = iota // routing; in is open
+	phaseDrainFilters                   // in is drained; waiting for the filters to be idle
+	phaseStopFilters                    // filters' Stop hooks are running
+	phaseDone                           // filters closed; outputs closed; returning
+)
 
 func newRouter(e *Engine) *router {
 	r := &router{
@@ -59,18 +74,19 @@ func newRouter(e *Engine) *router {
 	r.targets = append(append(r.targets, e.filters...), e.outputs...)
 	r.pend = make([]*batch, len(r.targets))
 	for i := range r.pend {
-		r.pend[i] = getBatch()
+		r.pend[i] = e.batches.get()
 	}
 	return r
 }
 
 // send hands b to the router, waiting while the router is busy (that is
-// backpressure). On abort the packs are dropped and counted.
+// backpressure). On abort the packs are dropped and their records marked
+// lost.
 func (r *router) send(b *batch) {
 	select {
 	case r.in <- b:
 	case <-r.e.abort:
-		r.e.lost.Add(int64(recycleAll(b)))
+		r.e.abandoned.Add(int64(r.e.abandonIn(b)))
 	}
 }
 
@@ -85,11 +101,16 @@ func (r *router) inject(p *pipeline.Pack) error {
 	}
 	r.injQ = append(r.injQ, p)
 	r.injMu.Unlock()
+	r.wake()
+	return nil
+}
+
+// wake makes the router look at its queues and its shutdown state.
+func (r *router) wake() {
 	select {
 	case r.injSig <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // control runs f in the router goroutine, between batches. It never
@@ -104,36 +125,14 @@ func (r *router) control(f func()) {
 	}
 }
 
-// closeFilters removes every filter from the routing table and closes its
-// channel, so that filters drain what they have and return.
-func (r *router) closeFilters() {
-	r.control(func() {
-		kept := r.targets[:0]
-		keptPend := r.pend[:0]
-		for i, t := range r.targets {
-			if t.kind == pipeline.KindFilter {
-				r.flushTo(t, r.pend[i])
-				close(t.ch)
-				continue
-			}
-			kept = append(kept, t)
-			keptPend = append(keptPend, r.pend[i])
-		}
-		r.targets, r.pend = kept, keptPend
-	})
-}
-
-// stop makes the router finish: it routes what is left in both queues,
-// refuses further injections, closes the outputs' channels and returns.
-func (r *router) stop() { r.control(func() { r.stopping = true }) }
-
 // remove takes t out of the routing table and closes its channel, then
-// routes p (if not nil): used when a plugin that may exit has exited.
+// routes p (if not nil): used when a plugin that may exit has exited. The
+// packs pending for t are counted as lost.
 func (r *router) remove(t *sink, p *pipeline.Pack) {
 	r.control(func() {
 		for i, x := range r.targets {
 			if x == t {
-				recycleAll(r.pend[i])
+				r.discard(t, r.pend[i])
 				r.targets = append(r.targets[:i], r.targets[i+1:]...)
 				r.pend = append(r.pend[:i], r.pend[i+1:]...)
 				close(t.ch)
@@ -142,10 +141,18 @@ func (r *router) remove(t *sink, p *pipeline.Pack) {
 		}
 		if p != nil {
 			r.now = unixNow()
-			r.route(p)
+			r.route(p, nil)
 			r.flush()
 		}
 	})
+}
+
+// discard settles a batch that will not be handed to t as lost.
+func (r *router) discard(t *sink, b *batch) {
+	if t.kind == pipeline.KindFilter {
+		r.e.filterBusy.Add(-int64(len(b.packs)))
+	}
+	r.e.settleOut(b, outLost, &r.counts)
 }
 
 func (r *router) run() {
@@ -155,14 +162,15 @@ func (r *router) run() {
 		case b, ok := <-in:
 			if !ok {
 				in = nil
+				r.phase = phaseDrainFilters
 				break
 			}
 			r.now = unixNow()
-			for _, p := range b.packs {
-				r.route(p)
+			for i, p := range b.packs {
+				r.route(p, b.org[i])
 			}
 			r.processed.Add(int64(len(b.packs)))
-			putBatch(b)
+			r.e.batches.put(b)
 			r.flush()
 		case <-r.injSig:
 			r.routeInjected()
@@ -183,19 +191,93 @@ func (r *router) run() {
 			for _, p := range q {
 				p.Recycle()
 			}
-			r.e.lost.Add(int64(len(q)))
-			r.finish()
+			r.e.abandoned.Add(int64(len(q)))
+			r.finish(outLost)
 			return
 		}
-		if r.stopping && (in == nil || r.e.aborting()) {
-			r.injMu.Lock()
-			r.closed = true
-			r.injMu.Unlock()
-			r.routeInjected()
-			r.finish()
-			return
+		for in == nil {
+			ph := r.phase
+			if r.drainStep() {
+				return
+			}
+			if r.phase == ph {
+				break
+			}
 		}
 	}
+}
+
+// drainStep moves the shutdown on once in is drained, and reports whether
+// the router is done. Filters are drained in two rounds, each ending when
+// the pipeline is quiet (no filter holds or is about to get a message, and
+// nothing is waiting to be injected): the first lets the filters process
+// everything the inputs read and everything that injects; then every
+// filter's Stop hook runs (its injections are routed like any other); the
+// second round lets those be processed. Only then are the filters' channels
+// closed, so no message that a filter's matcher took is lost, and the
+// outputs' channels after them.
+func (r *router) drainStep() bool {
+	switch r.phase {
+	case phaseDrainFilters:
+		if !r.quiet() {
+			return false
+		}
+		r.phase = phaseStopFilters
+		n := 0
+		for _, t := range r.targets {
+			if t.kind == pipeline.KindFilter {
+				t.requestStop()
+				n++
+			}
+		}
+		r.e.filterStops.Add(int64(n))
+		return false
+	case phaseStopFilters:
+		if r.e.filterStops.Load() > 0 || !r.quiet() {
+			return false
+		}
+		kept, keptPend := r.targets[:0], r.pend[:0]
+		for i, t := range r.targets {
+			if t.kind == pipeline.KindFilter {
+				r.e.batches.put(r.pend[i]) // empty: the pipeline is quiet
+				close(t.ch)
+				continue
+			}
+			kept, keptPend = append(kept, t), append(keptPend, r.pend[i])
+		}
+		r.targets, r.pend = kept, keptPend
+		r.phase = phaseDone
+		r.injMu.Lock()
+		r.closed = true
+		r.injMu.Unlock()
+		r.routeInjected()
+		r.finish(outDelivered)
+		return true
+	}
+	return false
+}
+
+// quiet reports whether no filter holds, or is about to be given, a
+// message, and nothing waits to be injected. filterBusy is read first: a
+// filter's injections are queued before its busy count drops, so a count
+// of zero means every injection made so far is already in the queue.
+func (r *router) quiet() bool {
+	if r.e.filterBusy.Load() != 0 {
+		return false
+	}
+	r.injMu.Lock()
+	n := len(r.injQ)
+	r.injMu.Unlock()
+	if n != 0 {
+		r.wake()
+		return false
+	}
+	for _, b := range r.pend {
+		if len(b.packs) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // routeInjected routes everything in the inject queue.
@@ -206,7 +288,7 @@ func (r *router) routeInjected() {
 	r.injMu.Unlock()
 	r.now = unixNow()
 	for _, p := range q {
-		r.route(p)
+		r.route(p, nil)
 	}
 	r.processed.Add(int64(len(q)))
 	clear(q)
@@ -214,19 +296,27 @@ func (r *router) routeInjected() {
 	r.flush()
 }
 
-// finish closes every remaining target's channel.
-func (r *router) finish() {
+// finish hands every remaining target its last batch and closes its
+// channel. Under abort the batches are settled as lost instead.
+func (r *router) finish(o outcome) {
 	for i, t := range r.targets {
-		r.flushTo(t, r.pend[i])
+		if o == outLost {
+			r.discard(t, r.pend[i])
+		} else {
+			r.flushTo(t, r.pend[i])
+		}
 		close(t.ch)
 	}
 	r.targets, r.pend = nil, nil
 }
 
-// route appends p to the pending batch of every target that accepts it.
-func (r *router) route(p *pipeline.Pack) {
+// route appends p to the pending batch of every target that accepts it,
+// with one delivery that all of them share. A message no target accepts
+// is counted as unmatched and its record acknowledged.
+func (r *router) route(p *pipeline.Pack, org *origin) {
 	k := 0
 	var last *sink
+	var d *delivery
 	full, timed := false, false
 	if r.sample++; r.sample >= r.e.g.SampleDenominator {
 		r.sample, timed = 0, true
@@ -241,28 +331,36 @@ func (r *router) route(p *pipeline.Pack) {
 		if !ok {
 			continue
 		}
+		if d == nil {
+			d = r.e.deliveries.get(0, org)
+		}
 		b := r.pend[i]
-		b.packs = append(b.packs, p)
+		b.addOut(p, d)
 		full = full || len(b.packs) >= r.e.batchSize
 		k++
 		last = t
 	}
+	r.e.received.Add(1)
 	if k == 0 {
+		r.e.unmatched.Add(1)
 		p.Recycle()
+		if org != nil {
+			org.done(false)
+		}
 		return
 	}
+	// Nothing is handed on before this point, so the counts are set before
+	// any target can see the pack.
+	d.pending.Store(int32(k))
 	if k > 1 {
 		p.Retain(k - 1)
 	}
-	// From here on several goroutines may read the pack: make MsgBytes the
-	// message's encoding now, once, while the router still owns it.
-	p.EncodeMsgBytes()
 	p.Stamp(&last.name, r.now)
 	if full {
 		for i, t := range r.targets {
 			if len(r.pend[i].packs) >= r.e.batchSize {
 				r.flushTo(t, r.pend[i])
-				r.pend[i] = getBatch()
+				r.pend[i] = r.e.batches.get()
 			}
 		}
 	}
@@ -273,7 +371,7 @@ func (r *router) flush() {
 	for i, t := range r.targets {
 		if b := r.pend[i]; len(b.packs) > 0 {
 			r.flushTo(t, b)
-			r.pend[i] = getBatch()
+			r.pend[i] = r.e.batches.get()
 		}
 	}
 }
@@ -284,8 +382,11 @@ func (r *router) flush() {
 func (r *router) flushTo(t *sink, b *batch) {
 	n := len(b.packs)
 	if n == 0 {
-		putBatch(b)
+		r.e.batches.put(b)
 		return
+	}
+	if t.kind == pipeline.KindFilter {
+		r.e.filterBusy.Add(int64(n))
 	}
 	t.queued.Add(int64(n))
 	select {
@@ -298,7 +399,7 @@ func (r *router) flushTo(t *sink, b *batch) {
 	case t.ch <- b:
 	case <-r.e.abort:
 		t.queued.Add(-int64(n))
-		r.e.lost.Add(int64(recycleAll(b)))
+		r.discard(t, b)
 	}
 	r.blockedOn.Store(nil)
 }

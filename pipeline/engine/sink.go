@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,9 @@ type sink struct {
 	tick        time.Duration
 	ch          chan *batch
 	reopen      chan struct{} // Reopen requests (SIGHUP)
+	stopReq     chan struct{} // closed by the router: call the Stop hook, tick no more
+	need        matchNeed     // what of a message the matcher reads
+	constMatch  bool          // the matcher's value when need is needNothing
 
 	plugin  any
 	filter  pipeline.Filter
@@ -52,6 +56,12 @@ type sink struct {
 	sample  int    // sink goroutine only
 
 	inj *injector
+
+	counts counts // messages this sink finished (the last target done with them)
+
+	ackMu   sync.Mutex  // guards unacked (a DelayedAcker settles from its own goroutines)
+	unacked []*delivery // written, not yet durable, in write order
+	delayed bool        // the output is a pipeline.DelayedAcker
 
 	queued       atomic.Int64 // messages in ch
 	processed    atomic.Int64 // ProcessMessageCount; also the watchdog's progress counter
@@ -72,8 +82,18 @@ func (s *sink) accepts(p *pipeline.Pack) bool {
 	if s.signer != "" && p.Signer != s.signer {
 		return false
 	}
-	return s.matcher.Match(p.Message)
+	switch s.need {
+	case needNothing:
+		return s.constMatch
+	case needHeaders:
+		return s.matcher.Match(p.MessageHeaders())
+	}
+	return s.matcher.Match(p.Message())
 }
+
+// requestStop asks a filter to run its Stop hook and tick no more (the
+// router, when the filters are quiet at shutdown).
+func (s *sink) requestStop() { close(s.stopReq) }
 
 func (s *sink) kindName() string { return strings.ToLower(s.kind.String()) }
 
@@ -81,10 +101,78 @@ func (s *sink) run() {
 	if s.inj == nil {
 		s.inj = &injector{e: s.e, s: s, name: s.name}
 	}
+	if a, ok := s.plugin.(pipeline.DelayedAcker); ok && s.output != nil {
+		s.delayed = true
+		a.SetAcker(s.acked)
+	}
 	ctx := s.e.runCtx
 	err := s.loop(ctx, newRetrier(s.retries))
+	if err == nil && s.output != nil {
+		s.stopHook(ctx)
+	}
 	s.close()
+	s.settleUnacked(errLost)
 	s.finish(err)
+}
+
+// acked is the DelayedAcker callback: the n oldest unsettled records are
+// durable (err nil) or lost.
+func (s *sink) acked(n int, err error) {
+	o := outDelivered
+	if err != nil {
+		o = outLost
+		s.log.Error(fmt.Sprintf("%d records lost", n), "err", err)
+	}
+	s.ackMu.Lock()
+	n = min(n, len(s.unacked))
+	ds := s.unacked[:n]
+	for _, d := range ds {
+		s.e.deliveries.done(d, o, &s.counts)
+	}
+	clear(ds)
+	s.unacked = s.unacked[n:]
+	s.ackMu.Unlock()
+}
+
+// settleUnacked settles, as lost, the records the output accepted but
+// never acknowledged (called once the output is closed).
+func (s *sink) settleUnacked(err error) {
+	s.ackMu.Lock()
+	n := len(s.unacked)
+	s.ackMu.Unlock()
+	if n > 0 {
+		s.acked(n, err)
+	}
+}
+
+// settle records outcome o of the message of delivery d at this sink.
+func (s *sink) settle(d *delivery, o outcome) {
+	if o == outDelivered && s.delayed {
+		s.ackMu.Lock()
+		s.unacked = append(s.unacked, d)
+		s.ackMu.Unlock()
+		return
+	}
+	s.e.deliveries.done(d, o, &s.counts)
+}
+
+// stopHook calls the plugin's Stop, if it has one, once.
+func (s *sink) stopHook(ctx context.Context) {
+	st, ok := s.plugin.(pipeline.Stopper)
+	if !ok {
+		return
+	}
+	err := func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				err = recovered(v)
+			}
+		}()
+		return st.Stop(ctx, s.inj)
+	}()
+	if err != nil {
+		s.log.Error("stop failed", "err", err)
+	}
 }
 
 // close calls the plugin's Close, if it has one, once its loop has ended:
@@ -114,11 +202,13 @@ func (s *sink) loop(ctx context.Context, rh *retrier) error {
 		}
 	}
 	var tickC <-chan time.Time
+	var ticker *time.Ticker
 	if s.tick > 0 {
-		t := time.NewTicker(s.tick)
-		defer t.Stop()
-		tickC = t.C
+		ticker = time.NewTicker(s.tick)
+		defer ticker.Stop()
+		tickC = ticker.C
 	}
+	stopReq := s.stopReq
 	for {
 		select {
 		case b, ok := <-s.ch:
@@ -133,6 +223,15 @@ func (s *sink) loop(ctx context.Context, rh *retrier) error {
 			if err := s.doTick(ctx); err != nil {
 				return err
 			}
+		case <-stopReq:
+			// The filters are quiet at shutdown: tick no more, run the
+			// Stop hook (what it injects is still routed), tell the router.
+			stopReq, tickC = nil, nil
+			s.e.filterBusy.Add(1)
+			s.stopHook(ctx)
+			s.e.filterBusy.Add(-1)
+			s.e.filterStops.Add(-1)
+			s.e.router.wake()
 		case <-s.reopen:
 			s.doReopen()
 		}
@@ -140,71 +239,100 @@ func (s *sink) loop(ctx context.Context, rh *retrier) error {
 }
 
 func (s *sink) handleBatch(ctx context.Context, rh *retrier, b *batch) error {
+	filter := s.kind == pipeline.KindFilter
 	if s.e.aborting() {
-		s.e.lost.Add(int64(recycleAll(b)))
+		if filter {
+			s.e.filterBusy.Add(-int64(len(b.packs)))
+		}
+		s.e.settleOut(b, outLost, &s.counts)
 		return nil
 	}
 	now := unixNow()
 	s.busy.Store(callMessage)
+	defer s.busy.Store(callIdle)
 	for i, p := range b.packs {
 		p.Stamp(&s.name, now)
+		var o outcome
 		var err error
 		if s.sample++; s.sample >= s.e.g.SampleDenominator {
 			s.sample = 0
 			start := time.Now()
-			err = s.handle(ctx, rh, p)
+			o, err = s.handle(ctx, rh, p)
 			s.procNs.Add(int64(time.Since(start)))
 			s.procSamples.Add(1)
 		} else {
-			err = s.handle(ctx, rh, p)
+			o, err = s.handle(ctx, rh, p)
 		}
 		p.Recycle()
 		s.processed.Add(1)
+		s.settle(b.dl[i], o)
+		if filter {
+			s.e.filterBusy.Add(-1)
+		}
 		if err != nil {
-			n := 0
-			for _, q := range b.packs[i+1:] {
-				q.Recycle()
-				n++
+			rest := len(b.packs) - i - 1
+			if filter {
+				s.e.filterBusy.Add(-int64(rest))
 			}
-			s.e.lost.Add(int64(n))
-			putBatch(b)
-			s.busy.Store(callIdle)
+			for j := i + 1; j < len(b.packs); j++ {
+				b.packs[j].Recycle()
+				s.e.deliveries.done(b.dl[j], outLost, &s.counts)
+			}
+			s.e.batches.put(b)
+			s.wakeDrain(filter)
 			return err
 		}
 	}
-	s.busy.Store(callIdle)
-	putBatch(b)
+	s.e.batches.put(b)
+	s.wakeDrain(filter)
 	return nil
 }
 
-// handle gives one pack to the plugin, retrying on ErrRetry.
-func (s *sink) handle(ctx context.Context, rh *retrier, p *pipeline.Pack) error {
+// wakeDrain tells a draining router that a filter finished a batch, so
+// that it can check whether the filters are quiet.
+func (s *sink) wakeDrain(filter bool) {
+	if filter && s.e.stopping.Load() {
+		s.e.router.wake()
+	}
+}
+
+// handle gives one pack to the plugin, retrying on ErrRetry, and returns
+// what became of the message here. A non-nil error ends the plugin (the
+// message is then lost).
+func (s *sink) handle(ctx context.Context, rh *retrier, p *pipeline.Pack) (outcome, error) {
 	if s.filter != nil {
 		s.curLoop.Store(int32(p.LoopCount))
 		for {
 			err := s.process(ctx, p)
 			if err == nil {
 				rh.reset()
-				return nil
+				return outDelivered, nil
 			}
 			if pipeline.IsDrop(err) {
 				s.drop(err)
-				return nil
+				return outDropped, nil
 			}
 			if !errors.Is(err, pipeline.ErrRetry) {
-				return err
+				return outLost, err
 			}
 			if werr := s.retryWait(ctx, rh, "process", err); werr != nil {
-				return werr
+				return outLost, werr
 			}
 		}
 	}
 	rec := pipeline.Record{Pack: p}
 	if s.encoder != nil {
 		data, err := s.encode(p)
-		if err != nil {
+		switch {
+		case err == nil:
+		case errors.Is(err, pipeline.ErrSkip):
+			s.dropped.Add(1)
+			return outDropped, nil
+		case errors.Is(err, pipeline.ErrFatal):
+			return outLost, fmt.Errorf("encoder '%s': %w", s.encName, err)
+		default:
 			s.drop(fmt.Errorf("encoder '%s': %w", s.encName, err))
-			return nil
+			return outDropped, nil
 		}
 		rec.Data = data
 	}
@@ -212,21 +340,21 @@ func (s *sink) handle(ctx context.Context, rh *retrier, p *pipeline.Pack) error 
 		err := s.write(ctx, rec)
 		if err == nil {
 			rh.reset()
-			return nil
+			return outDelivered, nil
 		}
 		if pipeline.IsDrop(err) {
 			s.drop(err)
-			return nil
+			return outDropped, nil
 		}
 		if !errors.Is(err, pipeline.ErrRetry) {
-			return err
+			return outLost, err
 		}
 		if werr := s.retryWait(ctx, rh, "write", err); werr != nil {
-			return werr
+			return outLost, werr
 		}
 		if c, ok := s.plugin.(pipeline.Connector); ok {
 			if err := s.connect(ctx, c, rh); err != nil {
-				return err
+				return outLost, err
 			}
 			s.busy.Store(callMessage)
 		}
@@ -267,9 +395,17 @@ func (s *sink) connect(ctx context.Context, c pipeline.Connector, rh *retrier) e
 
 func (s *sink) doTick(ctx context.Context) error {
 	tk := s.plugin.(pipeline.Ticker)
+	filter := s.kind == pipeline.KindFilter
+	if filter {
+		s.e.filterBusy.Add(1) // a tick may inject: the filters are not quiet
+	}
 	s.busy.Store(callTick)
 	err := s.safeTick(ctx, tk)
 	s.busy.Store(callIdle)
+	if filter {
+		s.e.filterBusy.Add(-1)
+		s.wakeDrain(true)
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -410,10 +546,13 @@ func (s *sink) finish(err error) {
 	n := 0
 	for b := range s.ch {
 		s.queued.Add(-int64(len(b.packs)))
-		n += recycleAll(b)
+		if s.kind == pipeline.KindFilter {
+			s.e.filterBusy.Add(-int64(len(b.packs)))
+		}
+		n += s.e.settleOut(b, outLost, &s.counts)
+		s.wakeDrain(s.kind == pipeline.KindFilter)
 	}
 	if n > 0 {
-		s.e.lost.Add(int64(n))
 		if n == 1 {
 			s.log.Error("Lost/Dropped 1 message")
 		} else {

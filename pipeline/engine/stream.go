@@ -35,12 +35,15 @@ func (ir *inputRunner) stream(ctx context.Context, r io.Reader, src pipeline.Sou
 		return fmt.Errorf("splitter '%s': %w", ir.splitter.name, err)
 	}
 	sp := v.(pipeline.Splitter)
-	d, err := ir.newDeliverer(src.Name)
+	d, err := ir.newDeliverer()
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	st := &streamer{ir: ir, d: d, sp: sp, src: src, logger: src.Logger}
+	st := &streamer{ir: ir, d: d, sp: sp, src: src, logger: src.Logger, base: src.Offset}
+	if src.Commit != nil {
+		st.sc = &streamCommit{commit: src.Commit}
+	}
 	st.signed, _ = sp.(pipeline.SignedSplitter)
 	if st.logger == "" {
 		st.logger = ir.name
@@ -57,6 +60,29 @@ type streamer struct {
 	logger string
 	now    int64 // time of the last read (ns), stamped on text records
 	sec    int64 // the same in seconds, for pack stamps
+
+	sc   *streamCommit // with Source.Commit: in-order commits of acknowledged records
+	base int64         // the source offset of buf[0]
+	pos  int64         // the source offset just past the record being delivered
+}
+
+// origin returns the origin of the record that ends at st.pos, tracked for
+// the stream's commits (nil when the source wants none).
+func (st *streamer) origin() *origin {
+	if st.sc == nil {
+		return nil
+	}
+	o := newOrigin(nil, st.sc, st.pos)
+	st.sc.track(o)
+	return o
+}
+
+// skipped marks a record that is not delivered (dropped as oversize) as
+// done for the stream's commits.
+func (st *streamer) skipped() {
+	if o := st.origin(); o != nil {
+		o.done(false)
+	}
 }
 
 func (st *streamer) run(ctx context.Context, r io.Reader) error {
@@ -73,6 +99,7 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			adv, rec, err := st.split(buf[start:end], eof)
 			if err != nil {
 				if errors.Is(err, bufio.ErrFinalToken) {
+					st.pos = st.base + int64(start+adv)
 					if rec != nil && !skipping {
 						if err := st.deliver(ctx, rec, maxRec); err != nil {
 							return err
@@ -96,11 +123,13 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 				empty = 0
 			}
 			start += adv
+			st.pos = st.base + int64(start)
 			if rec == nil {
 				continue
 			}
 			if skipping {
 				skipping = false // that was the end of the oversize record
+				st.skipped()
 				continue
 			}
 			if err := st.deliver(ctx, rec, maxRec); err != nil {
@@ -109,6 +138,7 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 		}
 		if eof {
 			if start < end && st.ir.split.DeliverIncompleteFinal && !skipping {
+				st.pos = st.base + int64(end)
 				if err := st.deliver(ctx, buf[start:end], maxRec); err != nil {
 					return err
 				}
@@ -123,6 +153,7 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 		}
 		if start > 0 {
 			end = copy(buf, buf[start:end])
+			st.base += int64(start)
 			start = 0
 		}
 		if end == len(buf) {
@@ -133,6 +164,7 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 					st.oversize(ctx, buf[:end], maxRec)
 				}
 				skipping = true
+				st.base += int64(end)
 				end = 0
 			}
 		}
@@ -185,30 +217,39 @@ func (st *streamer) oversize(ctx context.Context, rec []byte, maxRec int) {
 	head := rec[:min(len(rec), 64)]
 	if st.ir.split.KeepTruncated {
 		st.ir.log.Error(fmt.Sprintf("record exceeded MAX_RECORD_SIZE %d and was truncated", maxRec), "stream", st.src.Name, "start", string(head))
-		_ = st.deliverRecord(ctx, rec[:maxRec])
+		_ = st.deliverRecord(ctx, rec[:min(len(rec), maxRec)])
 		return
 	}
+	if len(rec) <= maxRec {
+		// The head of a record longer than the buffer: its end, where it
+		// is skipped, is what the stream's commits must pass.
+		return
+	}
+	st.skipped()
 	st.ir.log.Error(fmt.Sprintf("record exceeded MAX_RECORD_SIZE %d and was dropped", maxRec), "stream", st.src.Name, "start", string(head))
 }
 
 func (st *streamer) deliver(ctx context.Context, rec []byte, maxRec int) error {
 	if len(rec) > maxRec {
 		st.oversize(ctx, rec, maxRec)
-		return ctx.Err()
+		return nil
 	}
 	return st.deliverRecord(ctx, rec)
 }
 
 // deliverRecord puts rec in a pack (as message bytes, or as the payload of
-// a stamped message in text mode) and hands it on.
-func (st *streamer) deliverRecord(ctx context.Context, rec []byte) error {
+// a stamped message in text mode) and hands it on. It waits for a pack
+// until hekad gives up on shutdown, not just until the input is told to
+// stop: records already read are delivered.
+func (st *streamer) deliverRecord(_ context.Context, rec []byte) error {
 	p, ok := st.ir.e.inputPool.TryGet()
 	if !ok {
 		// Never wait for a pack while holding packs nobody else can
 		// recycle: hand over the batch first.
 		st.d.flush()
 		var err error
-		if p, err = st.ir.e.inputPool.Get(ctx); err != nil {
+		if p, err = st.ir.e.inputPool.Get(st.ir.e.runCtx); err != nil {
+			st.ir.e.abandoned.Add(1)
 			return err
 		}
 	}
@@ -219,7 +260,7 @@ func (st *streamer) deliverRecord(ctx context.Context, rec []byte) error {
 	if st.ir.split.UseMessageBytes {
 		p.MsgBytes = append(p.MsgBytes[:0], rec...)
 	} else {
-		m := p.Message
+		m := p.MutableMessage()
 		m.SetNewUUID()
 		m.SetTimestamp(st.now)
 		m.SetLogger(st.logger)
@@ -231,6 +272,6 @@ func (st *streamer) deliverRecord(ctx context.Context, rec []byte) error {
 			m.SetHostname(st.src.Hostname)
 		}
 	}
-	st.d.add(p)
+	st.d.add(p, st.origin())
 	return nil
 }

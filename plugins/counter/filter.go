@@ -94,9 +94,9 @@ func (f *Filter) inject(ctx context.Context, inj pipeline.Injector, payload stri
 	if err != nil {
 		return fmt.Errorf("counter filter %q: %w", f.name, err)
 	}
-	p.Message.SetLogger(f.name)
-	p.Message.SetType(MessageType)
-	p.Message.SetPayload(payload)
+	p.MutableMessage().SetLogger(f.name)
+	p.MutableMessage().SetType(MessageType)
+	p.MutableMessage().SetPayload(payload)
 	if err := inj.Inject(ctx, p); err != nil {
 		return fmt.Errorf("counter filter %q: %w", f.name, err)
 	}

@@ -57,7 +57,7 @@ func process(t *testing.T, f *Filter, inj pipeline.Injector, n int) {
 	t.Helper()
 	for range n {
 		p := pipeline.NewPack()
-		p.Message.SetType("test")
+		p.MutableMessage().SetType("test")
 		if err := f.Process(t.Context(), p, inj); err != nil {
 			t.Fatal(err)
 		}

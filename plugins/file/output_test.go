@@ -57,9 +57,9 @@ func build(t testing.TB, mod func(*OutputConfig)) *Output {
 func record(t testing.TB, payload string) pipeline.Record {
 	t.Helper()
 	p := pipeline.NewPack()
-	p.Message.SetType("test")
-	p.Message.SetPayload(payload)
-	b, err := message.AppendFrame(nil, p.Message.Marshal(), nil, 0)
+	p.MutableMessage().SetType("test")
+	p.MutableMessage().SetPayload(payload)
+	b, err := message.AppendFrame(nil, p.Message().Marshal(), nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,8 +382,8 @@ func TestStrftime(t *testing.T) {
 
 func BenchmarkWrite(b *testing.B) {
 	pk := pipeline.NewPack()
-	messagetest.FillBenchmarkMessage(pk.Message)
-	data, err := message.AppendFrame(nil, pk.Message.Marshal(), nil, 0)
+	messagetest.FillBenchmarkMessage(pk.MutableMessage())
+	data, err := message.AppendFrame(nil, pk.Message().Marshal(), nil, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

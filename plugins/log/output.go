@@ -62,12 +62,7 @@ func (o *Output) Write(_ context.Context, r pipeline.Record) error {
 	return nil
 }
 
-// WritesDataOnly implements pipeline.DataWriter: Write reads nothing of a
-// record but its Data.
-func (*Output) WritesDataOnly() {}
-
 var (
-	_ pipeline.Output     = (*Output)(nil)
-	_ pipeline.DataWriter = (*Output)(nil)
-	_ pipeline.Validator  = (*OutputConfig)(nil)
+	_ pipeline.Output    = (*Output)(nil)
+	_ pipeline.Validator = (*OutputConfig)(nil)
 )

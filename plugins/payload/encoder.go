@@ -67,7 +67,7 @@ func newEncoder(c EncoderConfig, _ *pipeline.Env) (pipeline.Encoder, error) {
 
 // Encode appends the record for p's message to dst.
 func (e *Encoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
-	m := p.Message
+	m := p.Message()
 	if e.prefixTs {
 		var t time.Time
 		if e.tsFromMessage {

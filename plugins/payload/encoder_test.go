@@ -43,8 +43,8 @@ func TestPayloadEncoder(t *testing.T) {
 			e.loc = tc.loc
 			e.now = func() time.Time { return wall }
 			p := pipeline.NewPack()
-			p.Message.SetPayload("payload line")
-			p.Message.SetTimestamp(ts)
+			p.MutableMessage().SetPayload("payload line")
+			p.MutableMessage().SetTimestamp(ts)
 			got, err := e.Encode([]byte(">"), p)
 			if err != nil {
 				t.Fatal(err)
@@ -59,7 +59,7 @@ func TestPayloadEncoder(t *testing.T) {
 func TestPayloadEncoderAllocs(t *testing.T) {
 	enc, _ := newEncoder(EncoderConfig{AppendNewlines: true, PrefixTs: true, TsFromMessage: true, TsFormat: "[%Y/%b/%d:%H:%M:%S %z %Z]"}, nil)
 	p := pipeline.NewPack()
-	messagetest.FillBenchmarkMessage(p.Message)
+	messagetest.FillBenchmarkMessage(p.MutableMessage())
 	buf := make([]byte, 0, 4096)
 	if n := testing.AllocsPerRun(100, func() { buf, _ = enc.Encode(buf[:0], p) }); n != 0 {
 		t.Errorf("Encode allocates %v times, want 0", n)
@@ -77,7 +77,7 @@ func BenchmarkPayloadEncoder(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			enc, _ := newEncoder(bc.cfg, nil)
 			p := pipeline.NewPack()
-			p.Message = messagetest.BenchmarkMessage()
+			messagetest.BenchmarkMessage().CopyTo(p.MutableMessage())
 			buf, _ := enc.Encode(nil, p)
 			b.SetBytes(int64(len(buf)))
 			b.ReportAllocs()

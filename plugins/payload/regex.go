@@ -170,7 +170,7 @@ const maxErrorPayload = 200
 // that does not parse as its header (Pid, Severity, Uuid), in which case the
 // message is left unchanged.
 func (d *RegexDecoder) Decode(_ context.Context, p *pipeline.Pack, out []*pipeline.Pack) ([]*pipeline.Pack, error) {
-	m := p.Message
+	m := p.MutableMessage()
 	payload := m.GetPayload()
 	idx := d.re.FindStringSubmatchIndex(payload, d.idx)
 	if idx == nil {
@@ -269,7 +269,6 @@ func (d *RegexDecoder) Decode(_ context.Context, p *pipeline.Pack, out []*pipeli
 			m.SetUuid(uuid[:])
 		}
 	}
-	p.TrustMsgBytes = false
 	return append(out, p), nil
 }
 

@@ -33,12 +33,15 @@ func newRegex(t testing.TB, body string) *RegexDecoder {
 // textPack returns a pack as the engine hands it over in text mode.
 func textPack(payload string) *pipeline.Pack {
 	p := pipeline.NewPack()
-	m := p.Message
+	m := p.MutableMessage()
 	m.SetUuid([]byte("0123456789abcdef"))
 	m.SetTimestamp(42)
 	m.SetLogger("input")
 	m.SetPayload(payload)
-	p.TrustMsgBytes = true
+	// As a decoder may get it: with the message's encoding as trusted
+	// bytes, which Decode must stop trusting when it changes the message.
+	p.MsgBytes = m.Marshal()
+	p.TrustBytes()
 	return p
 }
 
@@ -228,10 +231,10 @@ level = "%Severity%"
 			if len(out) != 1 || out[0] != p {
 				t.Fatalf("Decode returned %d packs, want the input pack", len(out))
 			}
-			if p.TrustMsgBytes {
-				t.Errorf("TrustMsgBytes still set")
+			if p.BytesTrusted() {
+				t.Errorf("bytes still trusted")
 			}
-			tc.check(t, p.Message)
+			tc.check(t, p.Message())
 		})
 	}
 }
@@ -274,7 +277,7 @@ func TestRegexTimestampLayouts(t *testing.T) {
 			if _, err := d.Decode(t.Context(), p, nil); err != nil {
 				t.Fatal(err)
 			}
-			if got := p.Message.GetTimestamp(); got != tc.want {
+			if got := p.Message().GetTimestamp(); got != tc.want {
 				t.Errorf("Timestamp = %d (%v), want %d (%v)", got, time.Unix(0, got).UTC(), tc.want, time.Unix(0, tc.want).UTC())
 			}
 		})
@@ -310,7 +313,7 @@ func TestRegexDecodeFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newRegex(t, tc.config)
 			p := textPack(tc.payload)
-			before := p.Message.Clone()
+			before := p.Message().Clone()
 			out, err := d.Decode(t.Context(), p, nil)
 			if len(out) != 0 {
 				t.Errorf("Decode returned %d packs, want none", len(out))
@@ -324,7 +327,7 @@ func TestRegexDecodeFailures(t *testing.T) {
 			if !pipeline.IsDrop(err) || !strings.Contains(err.Error(), tc.errHas) {
 				t.Errorf("err = %v, want a Drop error containing %q", err, tc.errHas)
 			}
-			if !p.Message.Equal(before) {
+			if !p.Message().Equal(before) {
 				t.Errorf("a failed decode changed the message")
 			}
 		})
@@ -355,8 +358,8 @@ status = "%status%"
 	p := textPack(line)
 	out := make([]*pipeline.Pack, 0, 1)
 	allocs := testing.AllocsPerRun(100, func() {
-		p.Message.Reset()
-		p.Message.SetPayload(line)
+		p.MutableMessage().Reset()
+		p.MutableMessage().SetPayload(line)
 		var err error
 		if out, err = d.Decode(t.Context(), p, out[:0]); err != nil {
 			t.Fatal(err)
@@ -407,7 +410,7 @@ x = "%1%%nope%"
 			if err == nil {
 				// The result must encode and decode back.
 				var m message.Message
-				if err := m.Unmarshal(p.Message.Marshal()); err != nil {
+				if err := m.Unmarshal(p.Message().Marshal()); err != nil {
 					t.Fatalf("decoded message does not round-trip: %v", err)
 				}
 			}
@@ -441,8 +444,8 @@ referer = "%referer%"
 		b.SetBytes(int64(len(line)))
 		b.ReportAllocs()
 		for b.Loop() {
-			p.Message.Reset()
-			p.Message.SetPayload(line)
+			p.MutableMessage().Reset()
+			p.MutableMessage().SetPayload(line)
 			var err error
 			if out, err = d.Decode(ctx, p, out[:0]); err != nil {
 				b.Fatal(err)

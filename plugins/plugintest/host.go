@@ -115,13 +115,17 @@ func (h *Host) NewPack(ctx context.Context) (*pipeline.Pack, error) {
 }
 
 // Deliver implements pipeline.InputHost: it keeps a copy of p's message
-// (decoding MsgBytes when the message is empty) and recycles p.
-func (h *Host) Deliver(ctx context.Context, p *pipeline.Pack) error {
+// (decoding MsgBytes when the message is empty), recycles p and
+// acknowledges it.
+func (h *Host) Deliver(ctx context.Context, p *pipeline.Pack, ack pipeline.Ack) error {
 	defer p.Recycle()
+	if ack != nil {
+		defer ack(nil)
+	}
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
-	m := p.Message.Clone()
+	m := p.Message().Clone()
 	if len(p.MsgBytes) > 0 && m.Size() == 0 {
 		if err := m.Unmarshal(p.MsgBytes); err != nil {
 			h.update(func() { h.failures = append(h.failures, err) })

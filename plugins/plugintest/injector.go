@@ -64,7 +64,7 @@ func (in *Injector) NewPack(ctx context.Context) (*pipeline.Pack, error) {
 		return nil, fmt.Errorf("exceeded MaxMsgLoops = %d", in.maxLoops())
 	}
 	p := pipeline.NewPack()
-	m := p.Message
+	m := p.MutableMessage()
 	m.SetNewUUID()
 	m.SetTimestamp(time.Now().UnixNano())
 	m.SetHostname(in.Hostname)
@@ -82,10 +82,10 @@ func (in *Injector) Inject(ctx context.Context, p *pipeline.Pack) error {
 	if p.LoopCount > in.maxLoops() {
 		return fmt.Errorf("exceeded MaxMsgLoops = %d", in.maxLoops())
 	}
-	if in.Matcher != nil && in.Matcher.Match(p.Message) {
+	if in.Matcher != nil && in.Matcher.Match(p.Message()) {
 		return ErrSelfInject
 	}
-	m := p.Message.Clone()
+	m := p.Message().Clone()
 	in.mu.Lock()
 	in.got = append(in.got, m)
 	in.mu.Unlock()

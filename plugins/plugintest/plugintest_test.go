@@ -207,15 +207,15 @@ func TestInjector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.LoopCount != 1 || p.Message.GetHostname() != "plugintest" || len(p.Message.GetUuid()) != 16 {
-		t.Errorf("pack not stamped: loop %d, %v", p.LoopCount, p.Message)
+	if p.LoopCount != 1 || p.Message().GetHostname() != "plugintest" || len(p.Message().GetUuid()) != 16 {
+		t.Errorf("pack not stamped: loop %d, %v", p.LoopCount, p.Message())
 	}
-	p.Message.SetType("mine")
+	p.MutableMessage().SetType("mine")
 	if err := in.Inject(t.Context(), p); !errors.Is(err, ErrSelfInject) {
 		t.Errorf("self-injection = %v", err)
 	}
 	p, _ = in.NewPack(t.Context())
-	p.Message.SetType("other")
+	p.MutableMessage().SetType("other")
 	if err := in.Inject(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}

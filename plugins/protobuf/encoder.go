@@ -24,22 +24,12 @@ type Encoder struct{}
 
 func newEncoder(EncoderConfig, *pipeline.Env) (pipeline.Encoder, error) { return Encoder{}, nil }
 
-// Encode implements pipeline.Encoder. When p.MsgBytes is the trusted
-// encoding of the message (it was decoded from them and not changed since)
-// those bytes are copied as they are; otherwise the message is encoded.
-// The pack is not modified: several outputs may encode it at once.
+// Encode implements pipeline.Encoder: it appends the message's encoding,
+// which is the bytes it arrived in when it was not changed since (so an
+// unmodified message is forwarded byte for byte), and is made once per
+// pack otherwise, whichever output asks first.
 func (Encoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
-	if p.TrustMsgBytes {
-		return append(dst, p.MsgBytes...), nil
-	}
-	return p.Message.AppendMarshal(dst), nil
+	return append(dst, p.Bytes()...), nil
 }
 
-// ForwardsMsgBytes implements pipeline.BytesForwarder: with trusted
-// MsgBytes, Encode reads nothing else.
-func (Encoder) ForwardsMsgBytes() {}
-
-var (
-	_ pipeline.Encoder        = Encoder{}
-	_ pipeline.BytesForwarder = Encoder{}
-)
+var _ pipeline.Encoder = Encoder{}

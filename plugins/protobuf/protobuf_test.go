@@ -69,8 +69,8 @@ func TestDecoder(t *testing.T) {
 	for name, want := range testMessages() {
 		t.Run(name, func(t *testing.T) {
 			p := pipeline.NewPack()
-			p.Message.SetPayload("left over from an earlier message")
-			p.Message.Reset()
+			p.MutableMessage().SetPayload("left over from an earlier message")
+			p.MutableMessage().Reset()
 			p.MsgBytes = want.Marshal()
 			out, err := dec.Decode(t.Context(), p, nil)
 			if err != nil {
@@ -79,11 +79,11 @@ func TestDecoder(t *testing.T) {
 			if len(out) != 1 || out[0] != p {
 				t.Fatalf("Decode returned %d packs, want p", len(out))
 			}
-			if !p.Message.Equal(want) {
-				t.Errorf("decoded %+v, want %+v", p.Message, want)
+			if !p.Message().Equal(want) {
+				t.Errorf("decoded %+v, want %+v", p.Message(), want)
 			}
-			if !p.TrustMsgBytes {
-				t.Error("TrustMsgBytes not set")
+			if !p.BytesTrusted() {
+				t.Error("bytes not trusted")
 			}
 			if !bytes.Equal(p.MsgBytes, want.Marshal()) {
 				t.Error("MsgBytes changed")
@@ -98,25 +98,25 @@ func TestDecoderTextMode(t *testing.T) {
 	dec := build[pipeline.Decoder](t, "ProtobufDecoder")
 	want := messagetest.BenchmarkMessage()
 	p := pipeline.NewPack()
-	p.Message.SetNewUUID()
-	p.Message.SetLogger("input")
-	p.Message.SetPayload(string(want.Marshal()))
+	p.MutableMessage().SetNewUUID()
+	p.MutableMessage().SetLogger("input")
+	p.MutableMessage().SetPayload(string(want.Marshal()))
 	out, err := dec.Decode(t.Context(), p, nil)
 	if err != nil || len(out) != 1 {
 		t.Fatalf("Decode: %d packs, %v", len(out), err)
 	}
-	if !p.Message.Equal(want) {
-		t.Errorf("decoded %+v, want %+v", p.Message, want)
+	if !p.Message().Equal(want) {
+		t.Errorf("decoded %+v, want %+v", p.Message(), want)
 	}
-	if !p.TrustMsgBytes || !bytes.Equal(p.MsgBytes, want.Marshal()) {
+	if !p.BytesTrusted() || !bytes.Equal(p.MsgBytes, want.Marshal()) {
 		t.Error("MsgBytes is not the trusted encoding")
 	}
 }
 
-// TestCheckRecord: CheckRecord accepts and rejects what Decode does, marks
-// accepted bytes trusted and leaves the message empty, in message-bytes and
-// in text mode.
-func TestCheckRecord(t *testing.T) {
+// TestDecoderLazy: Decode accepts and rejects what message.Unmarshal does,
+// marks accepted bytes trusted and leaves the message to be decoded on
+// first read, in message-bytes and in text mode.
+func TestDecoderLazy(t *testing.T) {
 	good := messagetest.BenchmarkMessage().Marshal()
 	tests := []struct {
 		name  string
@@ -132,35 +132,38 @@ func TestCheckRecord(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dec := build[pipeline.Decoder](t, "ProtobufDecoder")
-			ch, ok := dec.(pipeline.RecordChecker)
-			if !ok {
-				t.Fatal("ProtobufDecoder is not a pipeline.RecordChecker")
-			}
 			p := pipeline.NewPack()
 			if tc.text {
-				p.Message.SetLogger("input")
-				p.Message.SetPayload(string(tc.data))
+				p.MutableMessage().SetLogger("input")
+				p.MutableMessage().SetPayload(string(tc.data))
 			} else {
 				p.MsgBytes = bytes.Clone(tc.data)
 			}
-			err := ch.CheckRecord(t.Context(), p)
+			_, err := dec.Decode(t.Context(), p, nil)
 			if tc.valid != (err == nil) {
-				t.Fatalf("CheckRecord = %v, want valid %v", err, tc.valid)
+				t.Fatalf("Decode = %v, want valid %v", err, tc.valid)
 			}
 			if !tc.valid {
 				if !pipeline.IsDrop(err) || !errors.Is(err, message.ErrBadMessage) {
 					t.Errorf("error %v is not a Drop wrapping message.ErrBadMessage", err)
 				}
-				if p.TrustMsgBytes {
+				if p.BytesTrusted() {
 					t.Error("TrustMsgBytes set for a bad record")
 				}
 				return
 			}
-			if !p.TrustMsgBytes || !bytes.Equal(p.MsgBytes, tc.data) {
+			if !p.BytesTrusted() || !bytes.Equal(p.MsgBytes, tc.data) {
 				t.Error("MsgBytes is not the trusted record")
 			}
-			if p.Message.Size() != 0 {
-				t.Errorf("message not left empty: %d bytes", p.Message.Size())
+			if p.Decoded() {
+				t.Error("message decoded before anything read it")
+			}
+			var want message.Message
+			if err := want.Unmarshal(tc.data); err != nil {
+				t.Fatal(err)
+			}
+			if !p.Message().Equal(&want) {
+				t.Errorf("lazily decoded %+v, want %+v", p.Message(), &want)
 			}
 		})
 	}
@@ -194,7 +197,7 @@ func TestDecoderGarbage(t *testing.T) {
 			if len(out) != 0 {
 				t.Errorf("returned %d packs for a bad record", len(out))
 			}
-			if p.TrustMsgBytes {
+			if p.BytesTrusted() {
 				t.Error("TrustMsgBytes set for a bad record")
 			}
 		})
@@ -207,7 +210,7 @@ func TestEncoder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			want := m.Marshal()
 			p := pipeline.NewPack()
-			m.CopyTo(p.Message)
+			m.CopyTo(p.MutableMessage())
 			got, err := enc.Encode([]byte("prefix"), p)
 			if err != nil {
 				t.Fatal(err)
@@ -215,8 +218,9 @@ func TestEncoder(t *testing.T) {
 			if !bytes.Equal(got, append([]byte("prefix"), want...)) {
 				t.Errorf("Encode = %x, want prefix + %x", got, want)
 			}
-			if p.TrustMsgBytes || len(p.MsgBytes) != 0 {
-				t.Error("Encode modified the pack")
+			// The encoding is made once and kept as the pack's bytes.
+			if !p.BytesTrusted() || !bytes.Equal(p.MsgBytes, want) || !p.Message().Equal(m) {
+				t.Error("Encode did not keep the encoding, or changed the message")
 			}
 		})
 	}
@@ -246,11 +250,10 @@ func TestEncoderForwardsBytes(t *testing.T) {
 		t.Errorf("Encode = %x, want the received bytes %x", got, raw)
 	}
 	// Once the message is changed the bytes are no longer trusted.
-	p.Message.SetType("changed")
-	p.TrustMsgBytes = false
+	p.MutableMessage().SetType("changed")
 	got, _ = enc.Encode(got[:0], p)
-	if !bytes.Equal(got, p.Message.Marshal()) {
-		t.Errorf("Encode of a changed message = %x, want %x", got, p.Message.Marshal())
+	if !bytes.Equal(got, p.Message().Marshal()) {
+		t.Errorf("Encode of a changed message = %x, want %x", got, p.Message().Marshal())
 	}
 }
 
@@ -258,12 +261,12 @@ func TestEncodeNoAlloc(t *testing.T) {
 	enc := build[pipeline.Encoder](t, "ProtobufEncoder")
 	dec := build[pipeline.Decoder](t, "ProtobufDecoder")
 	p := pipeline.NewPack()
-	messagetest.FillBenchmarkMessage(p.Message)
+	messagetest.FillBenchmarkMessage(p.MutableMessage())
 	buf := make([]byte, 0, 4096)
 	if n := testing.AllocsPerRun(100, func() { buf, _ = enc.Encode(buf[:0], p) }); n != 0 {
 		t.Errorf("Encode of a message: %v allocs, want 0", n)
 	}
-	p.MsgBytes = p.Message.Marshal()
+	p.MsgBytes = p.Message().Marshal()
 	if _, err := dec.Decode(t.Context(), p, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -283,10 +286,9 @@ func FuzzProtobufDecoder(f *testing.F) {
 		p := pipeline.NewPack()
 		p.MsgBytes = bytes.Clone(data)
 		out, err := dec.Decode(t.Context(), p, nil)
-		c := pipeline.NewPack()
-		c.MsgBytes = bytes.Clone(data)
-		if cerr := dec.CheckRecord(t.Context(), c); (cerr == nil) != (err == nil) {
-			t.Fatalf("CheckRecord: %v, Decode: %v", cerr, err)
+		var m message.Message
+		if uerr := m.Unmarshal(data); (uerr == nil) != (err == nil) {
+			t.Fatalf("Unmarshal: %v, Decode: %v", uerr, err)
 		}
 		if err != nil {
 			if !pipeline.IsDrop(err) || len(out) != 0 {
@@ -295,7 +297,7 @@ func FuzzProtobufDecoder(f *testing.F) {
 			return
 		}
 		// A decoded message re-encodes to bytes that decode to it again.
-		p.TrustMsgBytes = false
+		p.MutableMessage()
 		b, err := enc.Encode(nil, p)
 		if err != nil {
 			t.Fatal(err)
@@ -305,14 +307,14 @@ func FuzzProtobufDecoder(f *testing.F) {
 		if _, err := dec.Decode(t.Context(), q, nil); err != nil {
 			t.Fatalf("re-encoded message does not decode: %v", err)
 		}
-		if !q.Message.Equal(p.Message) {
+		if !q.Message().Equal(p.Message()) {
 			t.Fatalf("round trip changed the message")
 		}
 	})
 }
 
-// BenchmarkProtobufDecoder decodes a 1 KiB message (Decode) or only checks
-// it (CheckRecord, when nothing reads the messages).
+// BenchmarkProtobufDecoder checks a 1 KiB message (Decode: what a relay
+// pays) and also decodes it (Decode+Message: what reading it costs).
 func BenchmarkProtobufDecoder(b *testing.B) {
 	raw := messagetest.BenchmarkMessage().Marshal()
 	dec := new(Decoder)
@@ -330,14 +332,16 @@ func BenchmarkProtobufDecoder(b *testing.B) {
 			}
 		}
 	})
-	b.Run("CheckRecord", func(b *testing.B) {
+	b.Run("Decode+Message", func(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		b.ReportAllocs()
 		for b.Loop() {
 			p.MsgBytes = append(p.MsgBytes[:0], raw...)
-			if err := dec.CheckRecord(ctx, p); err != nil {
+			var err error
+			if out, err = dec.Decode(ctx, p, out[:0]); err != nil {
 				b.Fatal(err)
 			}
+			p.Message()
 		}
 	})
 }
@@ -345,10 +349,11 @@ func BenchmarkProtobufDecoder(b *testing.B) {
 func BenchmarkProtobufEncoder(b *testing.B) {
 	enc := Encoder{}
 	p := pipeline.NewPack()
-	messagetest.FillBenchmarkMessage(p.Message)
+	messagetest.FillBenchmarkMessage(p.MutableMessage())
 	buf := make([]byte, 0, 4096)
 	b.Run("Trusted", func(b *testing.B) {
-		p.MsgBytes, p.TrustMsgBytes = p.Message.Marshal(), true
+		p.MsgBytes = p.Message().Marshal()
+		p.TrustBytes()
 		b.SetBytes(int64(len(p.MsgBytes)))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -356,10 +361,11 @@ func BenchmarkProtobufEncoder(b *testing.B) {
 		}
 	})
 	b.Run("Encode", func(b *testing.B) {
-		p.MsgBytes, p.TrustMsgBytes = nil, false
-		b.SetBytes(int64(p.Message.Size()))
+		p.MutableMessage()
+		b.SetBytes(int64(p.Message().Size()))
 		b.ReportAllocs()
 		for b.Loop() {
+			p.MutableMessage() // the encoding is made again
 			buf, _ = enc.Encode(buf[:0], p)
 		}
 	})

@@ -43,7 +43,7 @@ var typeNames = [...]string{
 // Encode appends the rendering of p's message to dst: a blank line, the
 // headers, the fields (if any) and a blank line.
 func (*Encoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
-	m := p.Message
+	m := p.Message()
 	dst = append(dst, "\n:Timestamp: "...)
 	dst = time.Unix(0, m.GetTimestamp()).UTC().AppendFormat(dst, timeLayout)
 	dst = attr(dst, "Type", m.GetType())

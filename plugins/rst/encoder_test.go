@@ -66,7 +66,7 @@ func TestGolden(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := pipeline.NewPack()
-			p.Message = tc.msg
+			tc.msg.CopyTo(p.MutableMessage())
 			prefix := []byte("kept")
 			got, err := enc.Encode(prefix, p)
 			if err != nil {
@@ -96,7 +96,7 @@ func TestGolden(t *testing.T) {
 func TestEncodeAllocs(t *testing.T) {
 	enc := &Encoder{}
 	p := pipeline.NewPack()
-	p.Message = fullMessage()
+	fullMessage().CopyTo(p.MutableMessage())
 	buf := make([]byte, 0, 4096)
 	allocs := testing.AllocsPerRun(100, func() {
 		buf, _ = enc.Encode(buf[:0], p)
@@ -109,7 +109,7 @@ func TestEncodeAllocs(t *testing.T) {
 func BenchmarkRstEncoder(b *testing.B) {
 	enc := &Encoder{}
 	p := pipeline.NewPack()
-	p.Message = messagetest.BenchmarkMessage()
+	messagetest.BenchmarkMessage().CopyTo(p.MutableMessage())
 	buf, _ := enc.Encode(nil, p)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()

@@ -217,14 +217,9 @@ func (o *Output) Report() []pipeline.ReportField {
 	}
 }
 
-// WritesDataOnly implements pipeline.DataWriter: Write reads nothing of a
-// record but its Data.
-func (*Output) WritesDataOnly() {}
-
 var (
 	_ pipeline.Output                = (*Output)(nil)
 	_ pipeline.Connector             = (*Output)(nil)
-	_ pipeline.DataWriter            = (*Output)(nil)
 	_ pipeline.Reporter              = (*Output)(nil)
 	_ io.Closer                      = (*Output)(nil)
 	_ pipeline.Validator             = (*OutputConfig)(nil)

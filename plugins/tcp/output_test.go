@@ -127,8 +127,8 @@ func buildOutput(t *testing.T, mod func(*OutputConfig)) *Output {
 
 func record(t testing.TB, payload string) pipeline.Record {
 	p := pipeline.NewPack()
-	p.Message.SetType("test")
-	p.Message.SetPayload(payload)
+	p.MutableMessage().SetType("test")
+	p.MutableMessage().SetPayload(payload)
 	return pipeline.Record{Pack: p, Data: framed(t, "test", payload)}
 }
 
@@ -350,8 +350,8 @@ func BenchmarkOutputWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	pk := pipeline.NewPack()
-	messagetest.FillBenchmarkMessage(pk.Message)
-	data, err := message.AppendFrame(nil, pk.Message.Marshal(), nil, 0)
+	messagetest.FillBenchmarkMessage(pk.MutableMessage())
+	data, err := message.AppendFrame(nil, pk.Message().Marshal(), nil, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func newFilter(c Config, _ *pipeline.Env) (pipeline.Filter, error) {
 // Process counts p if its payload contains the keyword. It keeps nothing of
 // p: the engine recycles the pack when Process returns.
 func (f *Filter) Process(_ context.Context, p *pipeline.Pack, _ pipeline.Injector) error {
-	if strings.Contains(p.Message.GetPayload(), f.keyword) {
+	if strings.Contains(p.Message().GetPayload(), f.keyword) {
 		f.hits.Add(1)
 	}
 	return nil
@@ -78,7 +78,7 @@ func (f *Filter) Tick(ctx context.Context, inj pipeline.Injector) error {
 		return err
 	}
 	n := f.hits.Swap(0)
-	m := p.Message
+	m := p.MutableMessage()
 	m.SetType("keyword.count")
 	m.SetPayload(fmt.Sprintf("%d messages mentioned %q", n, f.keyword))
 	m.AppendField("count", message.ValueInteger, "count").AddInteger(n)
