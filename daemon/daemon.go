@@ -150,8 +150,23 @@ func serve(eng *engine.Engine, g *pipeline.Globals, logger *slog.Logger) int {
 		defer writeHeapProfile(g.MemProf, logger)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT/SIGTERM starts a graceful shutdown; a second one
+	// gives up on it at once (the engine logs what it abandons).
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	term := make(chan os.Signal, 2)
+	signal.Notify(term, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(term)
+	go func() {
+		<-term
+		stop()
+		select {
+		case <-term:
+			logger.Error("second signal: aborting the shutdown")
+			eng.Abort()
+		case <-eng.Done():
+		}
+	}()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)

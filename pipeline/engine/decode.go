@@ -30,9 +30,10 @@ type deliverer struct {
 
 // decodeWorker runs one decoder instance over batches of packs.
 type decodeWorker struct {
-	ir  *inputRunner
-	dec pipeline.Decoder
-	res []*pipeline.Pack
+	ir    *inputRunner
+	dec   pipeline.Decoder
+	res   []*pipeline.Pack
+	early bool // may hand results on before the batch is done (not under decoder_workers, which keeps one result batch per batch)
 }
 
 func (ir *inputRunner) newDeliverer() (*deliverer, error) {
@@ -125,6 +126,7 @@ func (d *deliverer) close() {
 // results to the router.
 func (w *decodeWorker) run(in <-chan *batch) {
 	e := w.ir.e
+	w.early = true
 	for b := range in {
 		res := w.decodeBatch(b)
 		if len(res.packs) == 0 {
@@ -155,6 +157,12 @@ func (w *decodeWorker) decodeBatch(b *batch) *batch {
 			}
 			e.abandoned.Add(1)
 			continue
+		}
+		if w.early && len(res.packs) > 0 && e.inputPool.Len() == 0 {
+			// The pool is dry and the decoder may need packs (Spawn):
+			// free the ones it holds first.
+			e.router.send(res)
+			res = e.batches.get()
 		}
 		p.Stamp(&w.ir.decoder.name, now)
 		w.decode(p, b.org[i], res)

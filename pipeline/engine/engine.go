@@ -212,6 +212,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	return nil
 }
 
+// Done is closed when Run is about to return.
+func (e *Engine) Done() <-chan struct{} { return e.done }
+
 // ErrLost is returned by Run when messages were lost: a plugin failed, or
 // shutdown gave up waiting for a plugin before it was done.
 var ErrLost = errors.New("messages lost")

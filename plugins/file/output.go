@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hekad-go/hekad/pipeline"
@@ -159,14 +161,50 @@ type Output struct {
 	inflight bool          // a background write has not been waited for
 	done     chan writeEnd // the result of the background write
 	spare    []byte        // the second buffer
+
+	acked   func(n int, err error) // the engine's DelayedAcker callback (nil: none)
+	bufRecs int                    // records in buf
+	noSync  atomic.Bool            // the file cannot be fsynced (a FIFO, a pipe, a terminal)
 }
 
-// writeEnd is the result of a background write: the buffer it was given
-// and how much of it reached the file.
+// writeEnd is the result of a background write: the buffer it was given,
+// how many records it held, and how much of it reached the file.
 type writeEnd struct {
 	data []byte
+	recs int
 	n    int
 	err  error
+}
+
+// SetAcker implements pipeline.DelayedAcker: records are acknowledged once
+// they are written and fsynced.
+func (o *Output) SetAcker(acked func(n int, err error)) {
+	o.mu.Lock()
+	o.acked = acked
+	o.mu.Unlock()
+}
+
+// ack acknowledges n records.
+func (o *Output) ack(n int) {
+	if n > 0 && o.acked != nil {
+		o.acked(n, nil)
+	}
+}
+
+// sync fsyncs f. A file that cannot be synced (a FIFO, a pipe, a
+// terminal: EINVAL or ENOTSUP) is not an error: it is noted once and never
+// synced again.
+func (o *Output) sync(f *os.File, path string) error {
+	if o.noSync.Load() {
+		return nil
+	}
+	err := f.Sync()
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		o.noSync.Store(true)
+		o.log.Info("the file cannot be fsynced (not a regular file): records count as written once the write returns", "path", path)
+		return nil
+	}
+	return err
 }
 
 func newOutput(cfg OutputConfig, env *pipeline.Env) (pipeline.Output, error) {
@@ -325,18 +363,24 @@ func (o *Output) flushLocked() error {
 		}
 	}
 	if o.async {
-		f, path, data := o.f, o.path, o.buf
+		f, path, data, recs := o.f, o.path, o.buf, o.bufRecs
 		o.buf, o.spare = o.spare[:0], nil
+		o.bufRecs = 0
 		o.count, o.elapsed = 0, false
 		o.inflight = true
+		acked := o.acked
 		go func() {
 			n, err := f.Write(data)
 			if err != nil {
 				err = fmt.Errorf("write to %s: %w", path, err)
-			} else if serr := f.Sync(); serr != nil {
-				o.log.Error("sync failed", "path", path, "err", serr)
+			} else if serr := o.sync(f, path); serr != nil {
+				err = fmt.Errorf("sync %s: %w", path, serr)
+				n = 0 // write it again: only a synced record is acknowledged
 			}
-			o.done <- writeEnd{data: data, n: n, err: err}
+			if err == nil && recs > 0 && acked != nil {
+				acked(recs, nil)
+			}
+			o.done <- writeEnd{data: data, recs: recs, n: n, err: err}
 		}()
 		return nil
 	}
@@ -359,6 +403,7 @@ func (o *Output) waitLocked() error {
 	}
 	rest := append(r.data[:copy(r.data, r.data[r.n:])], o.buf...)
 	o.spare, o.buf = o.buf[:0], rest
+	o.bufRecs += r.recs
 	o.count, o.elapsed = max(o.count, o.cfg.FlushCount), true
 	return r.err
 }
@@ -372,9 +417,11 @@ func (o *Output) writeLocked() error {
 		return fmt.Errorf("write to %s: %w", o.path, err)
 	}
 	o.count, o.elapsed = 0, false
-	if err := o.f.Sync(); err != nil {
+	if err := o.sync(o.f, o.path); err != nil {
 		return fmt.Errorf("sync %s: %w", o.path, err)
 	}
+	o.ack(o.bufRecs)
+	o.bufRecs = 0
 	return nil
 }
 
@@ -413,6 +460,7 @@ func (o *Output) Write(_ context.Context, r pipeline.Record) error {
 		return fmt.Errorf("file output %q: %w: %w", o.name, pipeline.ErrRetry, err)
 	}
 	if r.Data == nil {
+		o.ack(1) // nothing to write: nothing to wait for
 		return nil
 	}
 	if o.buf == nil {
@@ -420,6 +468,7 @@ func (o *Output) Write(_ context.Context, r pipeline.Record) error {
 	}
 	o.buf = append(o.buf, r.Data...)
 	o.count++
+	o.bufRecs++
 	due := o.count >= o.cfg.FlushCount && (!o.and || o.interval == 0 || o.elapsed)
 	if !due && len(o.buf) < maxBuffered {
 		return nil
@@ -432,6 +481,7 @@ func (o *Output) Write(_ context.Context, r pipeline.Record) error {
 		// None of this record reached the file: give it back.
 		o.buf = o.buf[:len(o.buf)-len(r.Data)]
 		o.count--
+		o.bufRecs--
 		return fmt.Errorf("file output %q: %w: %w", o.name, pipeline.ErrRetry, err)
 	}
 	// Part of it did; the rest stays buffered for the next flush.
@@ -478,6 +528,7 @@ var (
 	_ pipeline.Output           = (*Output)(nil)
 	_ pipeline.Connector        = (*Output)(nil)
 	_ pipeline.Reopener         = (*Output)(nil)
+	_ pipeline.DelayedAcker     = (*Output)(nil)
 	_ io.Closer                 = (*Output)(nil)
 	_ pipeline.Validator        = (*OutputConfig)(nil)
 	_ pipeline.FramingDefaulter = (*OutputConfig)(nil)
