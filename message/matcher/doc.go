@@ -63,10 +63,22 @@
 //
 // Deliberate differences from Heka: parentheses may nest at most 1000
 // deep; characters U+E002 to U+E01B, which Heka's generated parser would
-// mistake for its internal token numbers, are invalid characters; the
-// prefix/suffix fast paths are taken only when the rest of the regexp is a
-// plain case-sensitive literal (Heka asks the Go version's
+// mistake for its internal token numbers, are invalid characters; a
+// regexp's answer is always Go regexp's (Heka chose its prefix and suffix
+// tests from the text of the regexp and the Go version's
 // regexp.LiteralPrefix, which today wrongly turns /^^abc$/ into a prefix
-// test). As in Heka, /(?m)abc$/ is a plain suffix test: the flag does not
-// make "$" match before a newline.
+// test; reading the text also misjudges /\Qabc$/ and /^a|a/), except that,
+// as in Heka, /(?m)abc$/ is a plain suffix test: the flag does not make "$"
+// match before a newline.
+//
+// Regexps are evaluated by shape, read from the regexp/syntax tree (so
+// flags, escapes, \Q...\E, alternation and captures count as they do for
+// the regexp): a case-sensitive literal, possibly in captures, anchored
+// at the start (^ or \A), the end ($ or \z) or both is a
+// strings.HasPrefix, strings.HasSuffix or == test, and unanchored a
+// strings.Contains test; literals with U+FFFD, which the regexp also reads
+// from every invalid byte, are left to the regexp. Any other regexp runs
+// with internal/fastregexp (Go's regexp semantics, faster on a common
+// subset), after a cheap test for a literal every match must start with.
+// Tests compare all of this with the regexp package, also by fuzzing.
 package matcher

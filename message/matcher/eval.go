@@ -1,11 +1,6 @@
 package matcher
 
-import (
-	"regexp"
-	"strings"
-
-	"github.com/hekad-go/hekad/message"
-)
+import "github.com/hekad-go/hekad/message"
 
 // nodeKind is the kind of a node of a compiled matcher.
 type nodeKind uint8
@@ -54,14 +49,13 @@ type node struct {
 	kind   nodeKind
 	rel    rel
 	val    valKind
-	reMode uint8
 	hdr    message.HeaderField
 	fi, ai int
 	kids   []*node
-	str    string  // string literal, TRUE/FALSE text, or regexp literal (prefix/suffix)
+	str    string  // string literal or TRUE/FALSE text
 	num    float64 // number literal
-	re     *regexp.Regexp
-	name   string // field name
+	rx     *regex  // regexp literal
+	name   string  // field name
 }
 
 // eval reports whether m satisfies the node.
@@ -151,27 +145,17 @@ func (n *node) testString(s string) bool {
 	case relLE:
 		return s <= n.str
 	case relRE:
-		return n.matchString(s)
+		return n.rx.matchString(s)
 	case relNRE:
-		return !n.matchString(s)
+		return !n.rx.matchString(s)
 	}
 	return false
 }
 
-func (n *node) matchString(s string) bool {
-	switch n.reMode {
-	case rePrefix:
-		return strings.HasPrefix(s, n.str)
-	case reSuffix:
-		return strings.HasSuffix(s, n.str)
-	}
-	return n.re.MatchString(s)
-}
-
 // testBytes compares a BYTES value as if it were a string.
 func (n *node) testBytes(b []byte) bool {
-	if n.val == vRegexp && n.reMode == reFull {
-		return n.re.Match(b) == (n.rel == relRE)
+	if n.val == vRegexp {
+		return n.rx.match(b) == (n.rel == relRE)
 	}
 	return n.cmpBytes(b)
 }
@@ -184,14 +168,23 @@ func (n *node) testUuid(m *message.Message) bool {
 	if message.FormatUUID(&buf, m.GetUuid()) {
 		u = buf[:]
 	}
-	if n.val == vRegexp && n.reMode == reFull {
-		return n.re.MatchString(string(u)) == (n.rel == relRE)
+	if n.val == vRegexp {
+		// u is on the stack: only the literal modes and the pre-check
+		// read it in place.
+		var ok bool
+		switch {
+		case n.rx.mode != reFull:
+			ok = n.rx.matchLit(u)
+		case !n.rx.rejects(u):
+			ok = n.rx.matchString(string(u))
+		}
+		return ok == (n.rel == relRE)
 	}
 	return n.cmpBytes(u)
 }
 
-// cmpBytes is testString for a []byte, except for full regexps. The
-// string(b) conversions in comparisons do not allocate.
+// cmpBytes is testString for a []byte, except for regexps. The string(b)
+// conversions in comparisons do not allocate.
 func (n *node) cmpBytes(b []byte) bool {
 	switch n.val {
 	case vNumber:
@@ -212,14 +205,6 @@ func (n *node) cmpBytes(b []byte) bool {
 		return string(b) < n.str
 	case relLE:
 		return string(b) <= n.str
-	case relRE, relNRE:
-		var ok bool
-		if k := len(n.str); n.reMode == rePrefix {
-			ok = len(b) >= k && string(b[:k]) == n.str
-		} else {
-			ok = len(b) >= k && string(b[len(b)-k:]) == n.str
-		}
-		return ok == (n.rel == relRE)
 	}
 	return false
 }

@@ -2,8 +2,6 @@ package matcher
 
 import (
 	"fmt"
-	"regexp"
-	"regexp/syntax"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -45,13 +43,6 @@ const (
 	tNil
 )
 
-// regexp evaluation strategies.
-const (
-	reFull   uint8 = iota // run the compiled regexp
-	rePrefix              // /^literal/: strings.HasPrefix
-	reSuffix              // /literal$/: strings.HasSuffix
-)
-
 // token is one lexical token. pos and end delimit its source text.
 type token struct {
 	kind tokKind
@@ -59,11 +50,10 @@ type token struct {
 	end  int
 
 	hdr    message.HeaderField // tStrVar, tNumVar
-	text   string              // tString value, tFields name, tRegexp literal (prefix/suffix)
+	text   string              // tString value, tFields name
 	num    float64             // tNumber
 	fi, ai int                 // tFields indices
-	re     *regexp.Regexp      // tRegexp (reFull)
-	reMode uint8               // tRegexp
+	rx     *regex              // tRegexp
 	endWhy string              // tEnd: what ended the expression (found ...)
 	cause  error               // tEnd: underlying error (invalid regexp)
 }
@@ -368,48 +358,9 @@ func (l *lexer) regexp(start int) token {
 		sb.WriteRune(c)
 	}
 	expr := sb.String()
-	t := token{kind: tRegexp, pos: start, end: l.pos}
-	// Fast paths: /^literal/ and /literal$/ become prefix and suffix tests.
-	// Heka takes them when regexp.LiteralPrefix says the rest is a complete
-	// literal. That answer for anchored patterns has changed between Go
-	// versions (today "^abc$" counts as complete, which would turn
-	// /^^abc$/ into a prefix test), so we ask regexp/syntax whether the
-	// rest is a plain case-sensitive literal instead. Then the result is
-	// the regexp's, with one exception kept from Heka: in /(?m)abc$/ the
-	// flag does not make "$" match before a newline.
-	if rest, ok := strings.CutPrefix(expr, "^"); ok {
-		if lit, ok := literalOf(rest); ok {
-			t.reMode, t.text = rePrefix, lit
-			return t
-		}
-	}
-	if rest, ok := strings.CutSuffix(expr, "$"); ok {
-		if lit, ok := literalOf(rest); ok {
-			t.reMode, t.text = reSuffix, lit
-			return t
-		}
-	}
-	re, err := regexp.Compile(expr)
+	rx, err := compileRegex(expr)
 	if err != nil {
 		return l.lexErr(start, err, "an invalid regular expression %s (%v)", l.src[start:l.pos], err)
 	}
-	t.re, t.reMode = re, reFull
-	return t
-}
-
-// literalOf reports whether the regular expression expr matches exactly one
-// literal string (case-sensitively, with no anchors or classes), and
-// returns it.
-func literalOf(expr string) (string, bool) {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return "", false
-	}
-	switch {
-	case re.Op == syntax.OpEmptyMatch:
-		return "", true
-	case re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0:
-		return string(re.Rune), true
-	}
-	return "", false
+	return token{kind: tRegexp, pos: start, end: l.pos, rx: rx}
 }

@@ -110,7 +110,8 @@ func TestConcurrentMatch(t *testing.T) {
 }
 
 // TestZeroAllocs checks that every operator except a full regexp match
-// evaluates without allocating, on header variables and on fields of
+// (the literal regexp tests and a failed pre-check included) evaluates
+// without allocating, on header variables and on fields of
 // every type.
 func TestZeroAllocs(t *testing.T) {
 	msg := hekaTestMessage(t)
@@ -126,7 +127,8 @@ func TestZeroAllocs(t *testing.T) {
 	}
 	for _, op := range []string{"=~", "!~"} {
 		for _, v := range []string{"Type", "Uuid", "Fields[foo]", "Fields[bytes]", "Fields[int]", "Fields[bool]", "Fields[missing]"} {
-			exprs = append(exprs, v+" "+op+" /^TE/", v+" "+op+" /ta$/", v+" "+op+" /^/")
+			exprs = append(exprs, v+" "+op+" /^TE/", v+" "+op+" /ta$/", v+" "+op+" /^/",
+				v+" "+op+" /ES/", v+" "+op+" /^TEST$/", v+" "+op+" /^X(Y|Z)/")
 		}
 	}
 	for _, v := range []string{"Fields[foo]", "Fields[bytes]", "Fields[int]", "Fields[double]", "Fields[bool]", "Fields[missing]", "Fields[int][0][5]"} {

@@ -142,7 +142,7 @@ func (p *parser) test() (*node, error) {
 	}
 	p.advance()
 	val := p.tok
-	n := &node{rel: rel, hdr: v.hdr, str: val.text, num: val.num, re: val.re, reMode: val.reMode}
+	n := &node{rel: rel, hdr: v.hdr, str: val.text, num: val.num, rx: val.rx}
 	switch v.kind {
 	case tStrVar:
 		n.kind = kString
