@@ -35,6 +35,17 @@ type writer struct {
 	// forceRoll: the next Append starts a new segment (the tail of the
 	// current one could not be truncated after a failed Sync).
 	forceRoll bool
+	// fault, when set (by tests), may fail an operation ("write", "fsync")
+	// before it is done.
+	fault func(op string) error
+}
+
+// injected returns the fault a test injected for op, if any.
+func (w *writer) injected(op string) error {
+	if w.fault == nil {
+		return nil
+	}
+	return w.fault(op)
 }
 
 // Append adds one record holding msg (one protobuf-encoded message; its
@@ -105,6 +116,9 @@ func (q *Queue) sync() error {
 	if err := q.flush(); err != nil {
 		return q.discard(err)
 	}
+	if err := w.injected("fsync"); err != nil {
+		return q.discard(q.ioError("sync", err))
+	}
 	for _, s := range w.rolled {
 		if s.dirty {
 			if err := s.f.Sync(); err != nil {
@@ -165,6 +179,9 @@ func (q *Queue) flush() error {
 		return nil
 	}
 	s := w.active
+	if err := w.injected("write"); err != nil {
+		return q.ioError("write "+segmentName(s.id), err)
+	}
 	n, err := s.f.WriteAt(w.buf, s.written)
 	if err != nil {
 		return q.ioError("write "+segmentName(s.id), err)
