@@ -57,8 +57,14 @@
 // One goroutine writes: Append each message, then Sync (typically once per
 // batch); the records become visible when Sync returns. One other goroutine
 // reads: Next returns the next record, the caller delivers it and calls
-// Commit (once per record, or once per batch of Next calls). Close, once
-// the writer is done, syncs, checkpoints and unlocks.
+// Commit (once per record, or once per batch of Next calls; a batching
+// reader commits before it blocks, see Next). Close, once the writer is
+// done, syncs, checkpoints and unlocks.
+//
+// Costs: Sync is one write and one fsync (about 0.2 ms on the development
+// VM's disk), so the records per Sync set the write rate; a checkpoint is a
+// small file write, an fsync, a rename and a directory fsync (about 0.5 ms),
+// so CursorUpdateCount and the records per Commit set the read rate.
 //
 // What "full" means is the caller's decision (Heka's full_action): on
 // ErrFull it may stop ("shutdown"), count and drop the message ("drop"), or

@@ -38,6 +38,12 @@ func (rd *reader) start(q *Queue, cursor position, buf []byte) error {
 // Commit is called. Corrupt records are skipped, logged with their segment
 // and offset and counted in Stats.Corrupt. Next must only be called from
 // the reader goroutine.
+//
+// A reader that commits in batches must not block in Next while it holds
+// uncommitted records: with the queue full, the writer waits for a Commit
+// to free space and the reader for a record, forever. Call Next with a
+// context that is already done to take only what is ready (it returns the
+// records that are, then the context's error), commit, then block.
 func (q *Queue) Next(ctx context.Context) ([]byte, error) {
 	q.rmu.Lock()
 	defer q.rmu.Unlock()
