@@ -177,3 +177,41 @@ func BenchmarkWriteRead(b *testing.B) {
 		})
 	}
 }
+
+// Append, Next and Commit (without a checkpoint write) do not allocate.
+func TestHotPathAllocs(t *testing.T) {
+	o := testOptions(t, nil)
+	o.MaxFileSize = 128 << 20
+	o.CursorUpdateCount = 1 << 30
+	q := mustOpen(t, o)
+	defer q.Close()
+	msg := testMsg(1, 200)
+	appendSeqs(t, q, 0, 64, 200) // warm the buffer
+	if n := testing.AllocsPerRun(20, func() {
+		for range 64 {
+			if err := q.Append(msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := q.Sync(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Append+Sync: %v allocations", n)
+	}
+	ctx := context.Background()
+	nextNow(t, q)
+	if err := q.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(1000, func() {
+		if _, err := q.Next(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Next+Commit: %v allocations", n)
+	}
+}

@@ -28,10 +28,6 @@ func (p position) String() string {
 	return segmentName(p.id) + ":" + strconv.FormatInt(p.off, 10)
 }
 
-func (p position) less(q position) bool {
-	return p.id < q.id || p.id == q.id && p.off < q.off
-}
-
 // errNoCheckpoint: the queue has no checkpoint file.
 var errNoCheckpoint = errors.New("no checkpoint")
 

@@ -181,3 +181,40 @@ func TestCrashLoop(t *testing.T) {
 	}
 	t.Logf("%d rounds, %d records delivered, %d duplicates, last synced %v", rounds, len(delivered), dups, lastSynced)
 }
+
+// lockProbeEnv makes TestLockAcrossProcesses's child try to open a queue.
+const lockProbeEnv = "DISKQUEUE_LOCK_PROBE"
+
+// A queue open in this process cannot be opened by another one.
+func TestLockAcrossProcesses(t *testing.T) {
+	if dir := os.Getenv(lockProbeEnv); dir != "" {
+		q, err := Open(Options{Dir: dir})
+		if err != nil {
+			fmt.Println("refused:", err)
+			return
+		}
+		q.Close()
+		fmt.Println("opened")
+		return
+	}
+	o := testOptions(t, nil)
+	q := mustOpen(t, o)
+	probe := func() string {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLockAcrossProcesses$", "-test.count=1")
+		cmd.Env = append(os.Environ(), lockProbeEnv+"="+o.Dir)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("child: %v: %s", err, out)
+		}
+		return string(out)
+	}
+	if out := probe(); !strings.Contains(out, "refused: disk queue "+o.Dir+": directory is in use") {
+		t.Fatalf("child with the queue open here: %s", out)
+	}
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out := probe(); !strings.HasPrefix(out, "opened") {
+		t.Fatalf("child after Close: %s", out)
+	}
+}

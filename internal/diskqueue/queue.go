@@ -126,8 +126,17 @@ func signal(c chan struct{}) {
 
 // errorf returns an error prefixed with the queue directory.
 func (q *Queue) errorf(format string, args ...any) error {
-	return fmt.Errorf("disk queue "+q.dir+": "+format, args...)
+	return &queueError{dir: q.dir, err: fmt.Errorf(format, args...)}
 }
+
+// queueError prefixes an error with the queue directory.
+type queueError struct {
+	dir string
+	err error
+}
+
+func (e *queueError) Error() string { return "disk queue " + e.dir + ": " + e.err.Error() }
+func (e *queueError) Unwrap() error { return e.err }
 
 // ioError wraps an error of a file operation, adding ErrFull when the file
 // system is full.

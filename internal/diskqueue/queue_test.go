@@ -21,7 +21,7 @@ func TestRoundTripConcurrent(t *testing.T) {
 		cuc      int
 	}{
 		{"small records many segments", 20000, 64, 200, 64 << 10, 100},
-		{"large records", 2000, 16, 4000, 64 << 10, 1},
+		{"large records", 600, 16, 4000, 64 << 10, 1},
 		{"one segment", 5000, 100, 100, 512 << 20, 7},
 	}
 	for _, tc := range tests {
@@ -388,7 +388,7 @@ func TestErrFullBlockingWriter(t *testing.T) {
 	o.MaxBufferSize = 20 * 211
 	q := mustOpen(t, o)
 	defer q.Close()
-	const n = 2000
+	const n = 1000
 	var wg sync.WaitGroup
 	fulls := 0
 	wg.Go(func() {
