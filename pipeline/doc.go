@@ -22,6 +22,16 @@
 // the engine owns it, whether or not the call succeeded), or given back with
 // Pack.Recycle.
 //
+// # Decoded and encoded messages
+//
+// A pack holds its message decoded (Message), encoded (MsgBytes, once a
+// decoder called TrustBytes), or both; each form is made from the other
+// the first time it is asked for. A relayed message that nothing reads is
+// never decoded, and one that no output encodes is never encoded.
+// Message, MessageHeaders and Bytes may be called from several goroutines;
+// only the pack's owner (the decoder, the input or filter that took it
+// from a pool) calls MutableMessage, before handing it on.
+//
 // # Concurrency
 //
 // The engine never calls one plugin instance from two goroutines at once:

@@ -233,7 +233,7 @@ func (e *Engine) buildFilter(f config.Filter) (*sink, error) {
 		s.plugin = plugin
 	}
 	if f.Common.UseBuffering {
-		s.log.Warn("use_buffering is not supported yet: running unbuffered")
+		s.log.Warn("use_buffering on filters is not supported yet: running unbuffered")
 	}
 	errs = append(errs, s.checkTicker()...)
 	if err := errors.Join(errs...); err != nil {
@@ -265,9 +265,7 @@ func (e *Engine) buildOutput(o config.Output, encoders map[string]config.Section
 		}
 	}
 	s.framing = o.UseFraming
-	if o.Common.UseBuffering {
-		s.log.Warn("use_buffering is not supported yet: running unbuffered")
-	}
+	s.buffered, s.buffering = o.Common.UseBuffering, o.Common.Buffering
 	errs = append(errs, s.checkTicker()...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -44,6 +44,11 @@ type Options struct {
 	// before it allocates an extra pack to keep filters that inject into
 	// each other from deadlocking (0 = 1s). See docs/locks.md.
 	InjectWait time.Duration
+	// SpawnWait is how long Pack.Spawn waits for the input pool before it
+	// borrows a pack beyond it, so that a decoder that makes several
+	// messages of one record never waits on packs only its own progress
+	// frees (0 = 20ms). Borrowed packs are counted (Pool.Borrows).
+	SpawnWait time.Duration
 }
 
 func (o *Options) setDefaults(g *pipeline.Globals) {
@@ -70,6 +75,9 @@ func (o *Options) setDefaults(g *pipeline.Globals) {
 	}
 	if o.InjectWait <= 0 {
 		o.InjectWait = time.Second
+	}
+	if o.SpawnWait <= 0 {
+		o.SpawnWait = 20 * time.Millisecond
 	}
 }
 
@@ -153,6 +161,7 @@ func New(plan *config.Plan, opts Options) (*Engine, error) {
 	}
 	e.inputPool = pipeline.NewPool("input", g.PoolSize, packBufSize)
 	e.injectPool = pipeline.NewPool("inject", g.PoolSize, packBufSize)
+	e.inputPool.SetBorrowWait(e.opts.SpawnWait)
 	e.router = newRouter(e)
 	return e, nil
 }
@@ -308,6 +317,9 @@ func (e *Engine) shutdown() Stats {
 	st.InFlight = 0
 	line := fmt.Sprintf("shutdown: %d messages received = %d delivered + %d queued + %d dropped (%d unmatched) + %d lost",
 		st.Received, st.Delivered, st.Queued, st.Dropped+st.Unmatched, st.Unmatched, st.Lost)
+	if st.Buffered > 0 {
+		line += fmt.Sprintf("; disk queues hold %d records for the next start", st.Buffered)
+	}
 	if st.Abandoned > 0 {
 		line += fmt.Sprintf("; %d records read but not routed", st.Abandoned)
 	}

@@ -56,6 +56,7 @@ func TestFaultSpawnAtSmallPool(t *testing.T) {
 	if err := r.stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	t.Logf("borrowed %v", func() int64 { b, _ := r.e.inputPool.Borrows(); return b }())
 	if st := r.e.Stats(); st.Received != 2*n || st.Delivered != 2*n {
 		t.Errorf("figures %+v, want %d received and delivered", st, 2*n)
 	}

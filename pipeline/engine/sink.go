@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hekad-go/hekad/internal/diskqueue"
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -59,6 +60,12 @@ type sink struct {
 
 	counts counts // messages this sink finished (the last target done with them)
 
+	buffered     bool                  // use_buffering: a disk queue before the plugin
+	buffering    pipeline.BufferConfig // its options
+	queue        atomic.Pointer[diskqueue.Queue]
+	full         atomic.Bool  // the queue was found full (logged once)
+	queueDropped atomic.Int64 // records from the queue the plugin dropped
+
 	ackMu   sync.Mutex  // guards unacked (a DelayedAcker settles from its own goroutines)
 	unacked []*delivery // written, not yet durable, in write order
 	delayed bool        // the output is a pipeline.DelayedAcker
@@ -106,7 +113,12 @@ func (s *sink) run() {
 		a.SetAcker(s.acked)
 	}
 	ctx := s.e.runCtx
-	err := s.loop(ctx, newRetrier(s.retries))
+	var err error
+	if s.buffered {
+		err = s.runBuffered(ctx, newRetrier(s.retries))
+	} else {
+		err = s.loop(ctx, newRetrier(s.retries))
+	}
 	if err == nil && s.output != nil {
 		s.stopHook(ctx)
 	}

@@ -30,6 +30,10 @@ type Stats struct {
 	Lost int64
 	// InFlight messages are still on their way.
 	InFlight int64
+	// Buffered is how many records the disk queues of buffered outputs
+	// hold, waiting for their output (not part of the equation: a record
+	// there was counted as Queued when it was written).
+	Buffered int64
 	// Abandoned counts records that inputs read but that were never
 	// routed because shutdown gave up waiting (not part of Received).
 	Abandoned int64
@@ -62,6 +66,11 @@ func (e *Engine) Stats() Stats {
 		Dropped:   by[outDropped],
 		Lost:      by[outLost],
 		Abandoned: e.abandoned.Load(),
+	}
+	for _, s := range e.outputs {
+		if q := s.queue.Load(); q != nil {
+			st.Buffered += q.Stats().Pending
+		}
 	}
 	st.Received = e.received.Load()
 	st.InFlight = st.Received - st.Delivered - st.Queued - st.Dropped - st.Unmatched - st.Lost
