@@ -132,14 +132,7 @@ func (e *Engine) Reopen() {
 
 func (s *sink) doReopen() {
 	r := s.plugin.(pipeline.Reopener)
-	err := func() (err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				err = recovered(v)
-			}
-		}()
-		return r.Reopen()
-	}()
+	err := guard(func() error { return r.Reopen() })
 	if err != nil {
 		s.log.Error("reopen failed", "err", err)
 		return

@@ -30,3 +30,14 @@ func panicStack(err error) []byte {
 	}
 	return nil
 }
+
+// guard calls f, turning a panic into its error: the one recover wrapper
+// around plugin calls that return an error.
+func guard(f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	return f()
+}

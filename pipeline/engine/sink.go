@@ -174,14 +174,7 @@ func (s *sink) stopHook(ctx context.Context) {
 	if !ok {
 		return
 	}
-	err := func() (err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				err = recovered(v)
-			}
-		}()
-		return st.Stop(ctx, s.inj)
-	}()
+	err := guard(func() error { return st.Stop(ctx, s.inj) })
 	if err != nil {
 		s.log.Error("stop failed", "err", err)
 	}
@@ -194,14 +187,7 @@ func (s *sink) close() {
 	if !ok {
 		return
 	}
-	err := func() (err error) {
-		defer func() {
-			if v := recover(); v != nil {
-				err = recovered(v)
-			}
-		}()
-		return c.Close()
-	}()
+	err := guard(func() error { return c.Close() })
 	if err != nil {
 		s.log.Error("close failed", "err", err)
 	}
@@ -428,40 +414,20 @@ func (s *sink) doTick(ctx context.Context) error {
 	return fmt.Errorf("tick: %w", err)
 }
 
-func (s *sink) process(ctx context.Context, p *pipeline.Pack) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = recovered(v)
-		}
-	}()
-	return s.filter.Process(ctx, p, s.inj)
+func (s *sink) process(ctx context.Context, p *pipeline.Pack) error {
+	return guard(func() error { return s.filter.Process(ctx, p, s.inj) })
 }
 
-func (s *sink) write(ctx context.Context, r pipeline.Record) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = recovered(v)
-		}
-	}()
-	return s.output.Write(ctx, r)
+func (s *sink) write(ctx context.Context, r pipeline.Record) error {
+	return guard(func() error { return s.output.Write(ctx, r) })
 }
 
-func (s *sink) safeConnect(ctx context.Context, c pipeline.Connector) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = recovered(v)
-		}
-	}()
-	return c.Connect(ctx)
+func (s *sink) safeConnect(ctx context.Context, c pipeline.Connector) error {
+	return guard(func() error { return c.Connect(ctx) })
 }
 
-func (s *sink) safeTick(ctx context.Context, t pipeline.Ticker) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = recovered(v)
-		}
-	}()
-	return t.Tick(ctx, s.inj)
+func (s *sink) safeTick(ctx context.Context, t pipeline.Ticker) error {
+	return guard(func() error { return t.Tick(ctx, s.inj) })
 }
 
 // encode runs the output's encoder into a reused buffer and frames the
