@@ -166,7 +166,10 @@ func (q *Queue) Commit() error {
 func (q *Queue) checkpoint() error {
 	rd := &q.rd
 	q.publishCursor()
-	if err := writeCheckpoint(q.dir, q.dirf, rd.cursor); err != nil {
+	q.mu.Lock()
+	deletes := len(q.segs) > 0 && q.segs[0].id < rd.cursor.id
+	q.mu.Unlock()
+	if err := updateCheckpoint(q.ckpf, rd.cursor, deletes); err != nil {
 		return q.errorf("%w", err)
 	}
 	rd.ckpt = rd.cursor

@@ -232,9 +232,7 @@ func (e *Engine) buildFilter(f config.Filter) (*sink, error) {
 		s.filter = plugin
 		s.plugin = plugin
 	}
-	if f.Common.UseBuffering {
-		s.log.Warn("use_buffering on filters is not supported yet: running unbuffered")
-	}
+	s.buffered, s.buffering = f.Common.UseBuffering, f.Common.Buffering
 	errs = append(errs, s.checkTicker()...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -260,10 +260,21 @@ func (r *router) drainStep() bool {
 // quiet reports whether no filter holds, or is about to be given, a
 // message, and nothing waits to be injected. filterBusy is read first: a
 // filter's injections are queued before its busy count drops, so a count
-// of zero means every injection made so far is already in the queue.
+// of zero means every injection made so far is already in the queue. A
+// buffered filter has messages to process while its disk queue holds any;
+// its reader counts a record off only after the record's injections are
+// queued, so its backlog too is read before the inject queue.
 func (r *router) quiet() bool {
 	if r.e.filterBusy.Load() != 0 {
 		return false
+	}
+	for i, b := range r.pend {
+		if len(b.packs) != 0 {
+			return false
+		}
+		if t := r.targets[i]; t.buffered && t.filter != nil && !t.readerGone.Load() && t.backlog.Load() > 0 {
+			return false
+		}
 	}
 	r.injMu.Lock()
 	n := len(r.injQ)
@@ -271,11 +282,6 @@ func (r *router) quiet() bool {
 	if n != 0 {
 		r.wake()
 		return false
-	}
-	for _, b := range r.pend {
-		if len(b.packs) != 0 {
-			return false
-		}
 	}
 	return true
 }
