@@ -132,6 +132,7 @@ func (s *sink) fillQueue(q *diskqueue.Queue) {
 // output would). ok reports an appended record; otherwise o is what became
 // of the message.
 func (s *sink) enqueue(q *diskqueue.Queue, p *pipeline.Pack, sync func()) (o outcome, ok bool) {
+	metFull := false
 	for {
 		err := q.Append(p.Bytes())
 		switch {
@@ -143,6 +144,10 @@ func (s *sink) enqueue(q *diskqueue.Queue, p *pipeline.Pack, sync func()) (o out
 		case !errors.Is(err, diskqueue.ErrFull):
 			s.log.Error("disk queue append failed", "err", err)
 			return outLost, false
+		}
+		if !metFull {
+			metFull = true
+			s.queueFull.Add(1)
 		}
 		switch s.buffering.FullAction {
 		case "drop":

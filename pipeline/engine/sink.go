@@ -65,6 +65,7 @@ type sink struct {
 	queue        atomic.Pointer[diskqueue.Queue]
 	full         atomic.Bool  // the queue was found full (logged once)
 	queueDropped atomic.Int64 // records from the queue the plugin dropped
+	queueFull    atomic.Int64 // messages that found the queue full (full_action applied to them)
 
 	ackMu   sync.Mutex  // guards unacked (a DelayedAcker settles from its own goroutines)
 	unacked []*delivery // written, not yet durable, in write order
