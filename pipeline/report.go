@@ -54,7 +54,7 @@ type Snapshot struct {
 }
 
 // Plugin returns the report of name in category, if there is one.
-func (s *Snapshot) Plugin(category, name string) (PluginReport, bool) {
+func (s Snapshot) Plugin(category, name string) (PluginReport, bool) {
 	for _, r := range s.Plugins {
 		if r.Category == category && r.Name == name {
 			return r, true
