@@ -183,7 +183,9 @@ func serve(eng *engine.Engine, g *pipeline.Globals, logger *slog.Logger) int {
 				case syscall.SIGUSR1:
 					eng.Report(os.Stderr)
 				case syscall.SIGUSR2:
-					logger.Info("SIGUSR2 (sandbox abort) received: no sandboxes in this build")
+					// Heka's "sandbox abort": only when the router is
+					// wedged (report, Abort, shutdown); otherwise logged.
+					eng.AbortIfWedged(os.Stderr)
 				}
 			}
 		}

@@ -170,8 +170,10 @@ type Stopper interface {
 
 // Aborter is implemented by plugins that can be interrupted (a sandbox in
 // a runaway script): Abort is called from another goroutine when hekad
-// receives SIGUSR2 or gives up waiting at shutdown, and must make the
-// plugin's current call return soon.
+// receives SIGUSR2 while its router is wedged, or gives up waiting at
+// shutdown, and must make the plugin's current call return soon (keeping
+// what it can: the engine shuts down after it). It may be called more than
+// once, and concurrently with any other method.
 type Aborter interface {
 	Abort()
 }

@@ -50,6 +50,12 @@ func TestBoundsErrors(t *testing.T) {
 			`h.toml:2: [hekad]: shutdown_timeout: invalid duration "soon": time: invalid duration "soon"`},
 		{"shutdown_timeout without a unit", "[hekad]\nshutdown_timeout = 30\n" + minimal,
 			`h.toml:2: [hekad]: shutdown_timeout: invalid duration "30": time: missing unit in duration "30"`},
+		{"report_interval too long", "[hekad]\nreport_interval = 86401\n" + minimal,
+			"h.toml: [hekad]: report_interval: must be at most 86400 (one day), got 86401"},
+		// The TOML decoder wraps -1 into an unsigned integer (as it does for
+		// every Seconds option); the bound still rejects it.
+		{"report_interval negative", "[hekad]\nreport_interval = -1\n" + minimal,
+			"h.toml: [hekad]: report_interval: must be at most 86400 (one day), got 18446744073709551615"},
 		{"every [hekad] bound at once", "[hekad]\npoolsize = 2000000\nplugin_chansize = 0\nshutdown_timeout = \"2h\"\n" + minimal,
 			"h.toml: [hekad]: poolsize: must be at most 1000000, got 2000000\n" +
 				"h.toml: [hekad]: plugin_chansize: must be greater than 0, got 0\n" +
@@ -101,6 +107,12 @@ func TestBoundsAccepted(t *testing.T) {
 		}},
 		{"shutdown_timeout at the bound", "[hekad]\nshutdown_timeout = \"1h\"\n" + minimal, func(p *Plan) error {
 			return want("shutdown_timeout", p.Globals.ShutdownTimeout.Duration(), time.Hour)
+		}},
+		{"report_interval default: off", minimal, func(p *Plan) error {
+			return want("report_interval", p.Globals.ReportInterval, pipeline.Seconds(0))
+		}},
+		{"report_interval at the bound", "[hekad]\nreport_interval = 86400\n" + minimal, func(p *Plan) error {
+			return want("report_interval", p.Globals.ReportInterval.Duration(), 24*time.Hour)
 		}},
 		{"[hekad] bounds inclusive", "[hekad]\npoolsize = 1000000\nplugin_chansize = 100000\nmax_message_size = 268435456\n" +
 			"max_message_loops = 255\nmax_process_inject = 10000\nmax_timer_inject = 10000\n" + minimal, func(p *Plan) error {

@@ -254,6 +254,9 @@ func (s *sink) giveUpGroup(q *diskqueue.Queue, g *unsynced, err error) {
 	}
 	n := len(g.dl)
 	o := outLost
+	if errors.Is(err, diskqueue.ErrFull) {
+		s.queueFull.Add(int64(n))
+	}
 	switch {
 	case !errors.Is(err, diskqueue.ErrFull):
 		s.log.Error(fmt.Sprintf("disk queue write failed: %d messages lost", n), "err", err)
@@ -297,6 +300,7 @@ func (s *sink) waitRoom(q *diskqueue.Queue, err error) bool {
 // would). ok reports an appended record; otherwise o is what became of the
 // message.
 func (s *sink) enqueue(q *diskqueue.Queue, msg []byte, g *unsynced) (o outcome, ok bool) {
+	metFull := false
 	for {
 		err := q.Append(msg)
 		switch {
@@ -308,6 +312,10 @@ func (s *sink) enqueue(q *diskqueue.Queue, msg []byte, g *unsynced) (o outcome, 
 		case !errors.Is(err, diskqueue.ErrFull):
 			s.log.Error("disk queue append failed: message lost", "err", err)
 			return outLost, false
+		}
+		if !metFull {
+			metFull = true
+			s.queueFull.Add(1)
 		}
 		switch s.buffering.FullAction {
 		case "drop":

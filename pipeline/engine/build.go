@@ -111,7 +111,7 @@ func (e *Engine) build(plan *config.Plan) error {
 }
 
 func (e *Engine) env(name, typ string) *pipeline.Env {
-	return pipeline.NewEnv(name, typ, &e.g, e.opts.Logger, e.opts.Metrics)
+	return pipeline.NewEnv(name, typ, &e.g, e.opts.Logger, e.opts.Metrics, pipeline.WithReports(e))
 }
 
 func buildAs[T any](s config.Section, env *pipeline.Env, what string) (T, error) {

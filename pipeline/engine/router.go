@@ -147,12 +147,13 @@ func (r *router) remove(t *sink, p *pipeline.Pack) {
 	})
 }
 
-// discard settles a batch that will not be handed to t as lost.
+// discard settles a batch that will not be handed to t as lost (counted
+// as t's).
 func (r *router) discard(t *sink, b *batch) {
 	if t.kind == pipeline.KindFilter {
 		r.e.filterBusy.Add(-int64(len(b.packs)))
 	}
-	r.e.settleOut(b, outLost, &r.counts)
+	r.e.settleOut(b, outLost, &t.counts)
 }
 
 func (r *router) run() {

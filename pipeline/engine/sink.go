@@ -69,6 +69,7 @@ type sink struct {
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
 	exited       bool         // exit ran (the sink's goroutine only)
 	stopAnswered bool         // the router's stop request was answered (the sink's goroutine only)
+	queueFull    atomic.Int64 // messages that found the queue full (full_action applied to them)
 
 	ackMu   sync.Mutex  // guards unacked (a DelayedAcker settles from its own goroutines)
 	unacked []*delivery // written, not yet durable, in write order
