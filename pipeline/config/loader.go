@@ -143,7 +143,11 @@ func (sc *sectionCtx) isTable() bool {
 func (sc *sectionCtx) decode(v any) bool {
 	err := sc.raw.file.md.PrimitiveDecode(sc.raw.prim, v)
 	if err == nil {
-		return true
+		bad := notTables(sc.raw.file.md, toml.Key{sc.raw.name}, v)
+		for _, b := range bad {
+			sc.fail(b.key, fmt.Errorf("must be a table, not a TOML %s", b.kind))
+		}
+		return len(bad) == 0
 	}
 	line, key, msg := sc.splitDecodeError(err)
 	sc.l.add(sc.raw.file.index, sc.raw.pos, &Error{
