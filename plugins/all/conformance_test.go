@@ -24,6 +24,8 @@ var targets = map[string]plugintest.Target{
 	"ProtobufDecoder":     {Valid: goodMessage().Marshal(), MessageBytes: true},
 	"PayloadRegexDecoder": {Valid: []byte(`192.0.2.7 - alice [25/Nov/2026:08:00:00 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`)},
 	"TcpOutput":           {Config: drainServer},
+	// Its sample cuts records where a line starts with a date.
+	"RegexSplitter": {Valid: []byte("2026-12-04 one\n2026-12-04 two\n2026-12-04 three")},
 	"FileOutput": {Config: func(t testing.TB) map[string]any {
 		return map[string]any{"path": filepath.Join(t.TempDir(), "out.log")}
 	}},
