@@ -63,6 +63,17 @@ type Source struct {
 	// consumer offset). A record that was lost stops the prefix: offsets
 	// past it are not committed. Commit must not block for long.
 	Commit func(offset int64)
+
+	// Datagrams says that every Read of the stream returns one datagram
+	// (UdpInput): records never span two datagrams. What a datagram
+	// leaves after its last record is delivered as a record with
+	// deliver_incomplete_final and dropped otherwise (as Heka's UdpInput),
+	// and the next datagram starts with a fresh splitter.
+	Datagrams bool
+	// Peer, when not nil on a Datagrams stream, is called after each read:
+	// the text-mode records of that datagram get Hostname = its result
+	// (UdpInput's set_hostname).
+	Peer func() string
 }
 
 // Splitter cuts a byte stream into records. Split has the contract of

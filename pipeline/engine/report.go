@@ -142,7 +142,8 @@ func (e *Engine) Snapshot() pipeline.Snapshot {
 
 	for _, ir := range e.inputs {
 		fs := pluginFields(ir.plugin())
-		fs = append(fs, count("DecodeFailureCount", ir.decodeFailures.Load()), count("OversizeRecordCount", ir.oversize.Load()))
+		fs = append(fs, count("DecodeFailureCount", ir.decodeFailures.Load()), count("OversizeRecordCount", ir.oversize.Load()),
+			count("PartialRecordDropCount", ir.partials.Load()))
 		if ir.common.SynchronousDecode && ir.decoder != nil {
 			fs = append(fs, pipeline.ReportField{Name: "SynchronousDecode", Value: "true"})
 		}

@@ -30,6 +30,31 @@ var targets = map[string]plugintest.Target{
 		return map[string]any{"path": filepath.Join(t.TempDir(), "out.log")}
 	}},
 	"LogOutput": {Config: stdoutToFile},
+	"UdpInput": {Config: func(testing.TB) map[string]any {
+		return map[string]any{"address": "127.0.0.1:0"}
+	}},
+	"UdpOutput": {Config: udpDrain},
+}
+
+// udpDrain listens for datagrams on a free 127.0.0.1 port and discards
+// them; the output is configured to send there.
+func udpDrain(t testing.TB) map[string]any {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 64<<10)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { pc.Close(); <-done })
+	return map[string]any{"address": pc.LocalAddr().String()}
 }
 
 func goodMessage() *message.Message {

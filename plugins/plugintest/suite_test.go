@@ -211,7 +211,9 @@ func TestSuiteCatches(t *testing.T) {
 		{"good config", func(tb testing.TB) { CheckBadConfig(tb, "PlugintestFakeOutput") }, ""},
 		{"lax config", func(tb testing.TB) { CheckBadConfig(tb, "PlugintestLaxFilter") }, `anything = map[string]interface {}{"not_a_value":1} accepted, want an error naming "anything"`},
 		{"input stuck after cancel", runIt("PlugintestStuckInput", Target{}), "Run did not return within"},
-		{"input dies on garbage", runIt("PlugintestFragileInput", Target{}), "cannot connect after malformed input"},
+		// Depending on timing the next connection fails or the good
+		// message never comes: both name the malformed input.
+		{"input dies on garbage", runIt("PlugintestFragileInput", Target{}), "malformed input"},
 		{"decoder panics", runIt("PlugintestPanicDecoder", Target{Valid: []byte("ok")}), "panicked: unexpected byte"},
 		{"decoder does not recover", runIt("PlugintestSulkyDecoder", Target{Valid: []byte("ok")}), "valid record after malformed ones: 0 packs, error sulking"},
 		{"decoder without a valid record", runIt("PlugintestSulkyDecoder", Target{}), "needs a Valid record"},
