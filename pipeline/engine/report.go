@@ -265,9 +265,6 @@ func (e *Engine) InjectReports(ctx context.Context) error {
 	m := p.MutableMessage()
 	m.SetType("heka.all-report")
 	m.SetPayload(allReportJSON(e.Snapshot()))
-	if err := e.router.inject(p); err != nil {
-		return fmt.Errorf("heka.all-report: %w", err)
-	}
 
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -286,8 +283,9 @@ func (e *Engine) InjectReports(ctx context.Context) error {
 			m.AddField(fld)
 		}
 	}
-	if err := e.router.inject(q); err != nil {
-		return fmt.Errorf("heka.memstat: %w", err)
+	// Both or neither: a shutdown never separates the pair.
+	if err := e.router.inject(p, q); err != nil {
+		return fmt.Errorf("heka.all-report: %w", err)
 	}
 	return nil
 }

@@ -90,16 +90,19 @@ func (r *router) send(b *batch) {
 	}
 }
 
-// inject queues p for routing. It never blocks. It fails, recycling p,
+// inject queues ps for routing, all or none. It never blocks. It fails,
+// recycling ps,
 // once the router has stopped.
-func (r *router) inject(p *pipeline.Pack) error {
+func (r *router) inject(ps ...*pipeline.Pack) error {
 	r.injMu.Lock()
 	if r.closed {
 		r.injMu.Unlock()
-		p.Recycle()
+		for _, p := range ps {
+			p.Recycle()
+		}
 		return errStopped
 	}
-	r.injQ = append(r.injQ, p)
+	r.injQ = append(r.injQ, ps...)
 	r.injMu.Unlock()
 	r.wake()
 	return nil
