@@ -76,6 +76,7 @@ type file struct {
 	index int // position in load order
 	name  string
 	md    toml.MetaData
+	lines keyLines
 }
 
 // rawSection is a top-level table of a file, not yet decoded.
@@ -104,6 +105,7 @@ func load(path string, srcs []source) (*Plan, error) {
 			continue
 		}
 		data = quoteLegacyKeys(data)
+		f.lines = scanKeyLines(data)
 		var tables map[string]toml.Primitive
 		f.md, err = toml.Decode(string(data), &tables)
 		if err != nil {

@@ -91,7 +91,7 @@ func TestFreeformOnlyForDeclaredTables(t *testing.T) {
 	conf := "[sb]\ntype = \"FakeSandboxFilter\"\nfilename = \"a.lua\"\nmessage_matcher = \"TRUE\"\n" +
 		"[sb.config]\nanything = 1\n[sb.config.deeper]\nx = 2\n[sb.other]\ny = 3\n"
 	_, err := LoadBytes("h.toml", []byte(conf))
-	if err == nil || err.Error() != `h.toml: [sb] (FakeSandboxFilter): unknown key "other"` {
+	if err == nil || err.Error() != `h.toml:9: [sb] (FakeSandboxFilter): other: unknown key` {
 		t.Fatalf("err = %v", err)
 	}
 }

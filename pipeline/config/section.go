@@ -3,6 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/message/matcher"
@@ -272,11 +275,39 @@ func (sc *sectionCtx) checkMatcher(expr string) {
 	}
 }
 
-// validate records err, from a Validate method that names its key.
+// validate records err, from a Validate method that names its key: each
+// of the joined errors whose text starts with "KEY: " for a key the section
+// accepts is filed against that key (so that it gets the key's line).
 func (sc *sectionCtx) validate(err error) {
-	if err != nil {
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		key, rest, ok := strings.Cut(err.Error(), ": ")
+		if ok && sc.accepts(key) {
+			sc.fail(key, errors.New(rest))
+			continue
+		}
 		sc.fail("", err)
 	}
+}
+
+// accepts reports whether the dotted key names an option of the section.
+func (sc *sectionCtx) accepts(key string) bool {
+	if key == "" || strings.ContainsAny(key, " \t\n") {
+		return false
+	}
+	parts := strings.Split(key, ".")
+	for _, v := range sc.into {
+		if slices.Contains(keysAt(reflect.TypeOf(v), parts[:len(parts)-1]), parts[len(parts)-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // validatePlugin runs the plugin config's Validate when the section was
