@@ -76,6 +76,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.validate(in.Common.Validate())
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, in.Common.TickerInterval)
+		}
 		if len(l.errs) == before {
 			l.plan.Inputs = append(l.plan.Inputs, in)
 		}
@@ -91,6 +94,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkMatcher(c.MessageMatcher)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, f.Common.TickerInterval)
+		}
 		if len(l.errs) == before {
 			l.plan.Filters = append(l.plan.Filters, f)
 		}
@@ -109,6 +115,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkMatcher(c.MessageMatcher)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, o.Common.TickerInterval)
+		}
 		if len(l.errs) == before {
 			l.plan.Outputs = append(l.plan.Outputs, o)
 		}
@@ -120,6 +129,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkMinBuffer(s.Common.MinBufferSize)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, 0)
+		}
 		if len(l.errs) == before {
 			l.plan.Splitters = append(l.plan.Splitters, s)
 		}
@@ -129,6 +141,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkUnknown(sc.free)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, 0)
+		}
 		if len(l.errs) != before {
 			break
 		}
@@ -315,6 +330,37 @@ func (sc *sectionCtx) accepts(key string) bool {
 func (sc *sectionCtx) validatePlugin(cfg any, decoded bool) {
 	if v, ok := cfg.(pipeline.Validator); ok && decoded {
 		sc.validate(v.Validate())
+	}
+}
+
+// onlyUnknownKeysSince reports whether every error recorded since the
+// first before ones is an unknown key: such a section's values are
+// complete and valid, so its plugin can still be probed.
+func (l *loader) onlyUnknownKeysSince(before int) bool {
+	for _, e := range l.errs[before:] {
+		if !errors.Is(e.err, ErrUnknownKey) {
+			return false
+		}
+	}
+	return true
+}
+
+// probe builds the plugin once from its validated config, the way the
+// engine will, and throws it away: so that the errors only its constructor
+// finds, and a ticker_interval on a plugin that cannot tick, are reported
+// with the others, in the same run and form (Build opens no sockets and
+// starts no goroutines).
+func (sc *sectionCtx) probe(reg *pipeline.Registration, cfg any, tick pipeline.Seconds) {
+	env := pipeline.NewEnv(sc.raw.name, sc.typ, &sc.l.plan.Globals, nil, nil)
+	p, err := reg.Build(cfg, env)
+	if err != nil {
+		sc.validate(err)
+		return
+	}
+	if tick > 0 {
+		if _, ok := p.(pipeline.Ticker); !ok {
+			sc.fail("ticker_interval", fmt.Errorf("%s has no timer, so it cannot take a ticker_interval: leave it out or set it to 0 (Heka refused it too), got %d", sc.typ, tick))
+		}
 	}
 }
 
