@@ -42,17 +42,16 @@ func (l *loader) decodeSection(r *rawSection) {
 	if sc.typ == "" {
 		sc.typ = r.name
 	}
-	kind, ok := pipeline.KindOf(sc.typ)
-	if !ok {
-		sc.fail("type", fmt.Errorf("unrecognised plugin kind: %q does not end in Input, Splitter, Decoder, Filter, Encoder or Output", sc.typ))
-		return
-	}
-	l.kinds[r.name] = kind
 	reg, ok := pipeline.Lookup(sc.typ)
 	if !ok {
-		sc.fail("type", fmt.Errorf("no registered plugin type %q", sc.typ))
+		if k, isKind := pipeline.KindOf(sc.typ); isKind {
+			l.kinds[r.name] = k // references to it are still checked
+		}
+		sc.fail("type", unregisteredType(sc.typ))
 		return
 	}
+	kind := reg.Kind
+	l.kinds[r.name] = kind
 	cfg := reg.NewConfig()
 	if f, ok := cfg.(Freeform); ok {
 		sc.free = f.FreeformKeys()
