@@ -148,7 +148,9 @@ func (sc *sectionCtx) addErr(key string, keyParts []string, line, pos int, err e
 // isTable reports whether the section is a TOML table, recording an error
 // when it is not.
 func (sc *sectionCtx) isTable() bool {
-	if t := sc.raw.file.md.Type(sc.raw.name); t != "Hash" {
+	// A table only implied by a sub-table header ([a.b] without [a]) has
+	// no type of its own.
+	if t := sc.raw.file.md.Type(sc.raw.name); t != "Hash" && t != "" {
 		sc.fail("", fmt.Errorf("not a table (a TOML %s): every top-level key must be a [section]", strings.ToLower(t)))
 		return false
 	}
