@@ -129,6 +129,7 @@ func load(path string, srcs []source) (*Plan, error) {
 	sections = slices.DeleteFunc(sections, func(r *rawSection) bool { return r == nil })
 
 	l.decodeGlobals(hekad)
+	l.applyDefaultBaseDir(hekad)
 	for _, r := range sections {
 		l.decodeSection(r)
 	}

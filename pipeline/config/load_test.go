@@ -145,3 +145,34 @@ func TestMatcherErrorPosition(t *testing.T) {
 		t.Errorf("key %q pos %d, want message_matcher at byte 28 (%v)", ce.Key, ce.Pos, err)
 	}
 }
+
+// TestBaseDirDefault checks that a base_dir the configuration sets is kept
+// and that one it leaves out is DefaultBaseDir, which is Heka's
+// /var/cache/hekad only when this process may write there.
+func TestBaseDirDefault(t *testing.T) {
+	tests := []struct {
+		name, conf, want string
+		defaulted        bool
+	}{
+		{"set", "[hekad]\nbase_dir = \"/srv/hekad\"\n" + minimal, "/srv/hekad", false},
+		{"hekad section without it", "[hekad]\npoolsize = 10\n" + minimal, DefaultBaseDir(), true},
+		{"no hekad section", minimal, DefaultBaseDir(), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := LoadBytes("h.toml", []byte(tc.conf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan.Globals.BaseDir != tc.want || plan.BaseDirDefaulted != tc.defaulted {
+				t.Errorf("base_dir %q (defaulted %v), want %q (%v)", plan.Globals.BaseDir, plan.BaseDirDefaulted, tc.want, tc.defaulted)
+			}
+		})
+	}
+	if os.Geteuid() == 0 && DefaultBaseDir() != HekaBaseDir {
+		t.Errorf("as root the default base_dir is %q, want Heka's %q", DefaultBaseDir(), HekaBaseDir)
+	}
+	if os.Geteuid() != 0 && DefaultBaseDir() == HekaBaseDir && !usable(HekaBaseDir) {
+		t.Errorf("default base_dir %q is not usable by this user", HekaBaseDir)
+	}
+}
