@@ -149,6 +149,18 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			start, end = 0, 0
 		}
 		if eof {
+			if start == end {
+				// As bufio.Scanner does, call the splitter once more with no
+				// data at EOF, so it can report what it still holds (a
+				// framed record skipped as oversize at the very end).
+				if _, rec, err := st.split(buf[:0], true); err == nil || errors.Is(err, bufio.ErrFinalToken) {
+					if rec != nil && !skipping {
+						if err := st.deliver(ctx, rec, maxRec); err != nil {
+							return err
+						}
+					}
+				}
+			}
 			if start < end && st.ir.split.DeliverIncompleteFinal && !skipping {
 				st.pos = st.base + int64(end)
 				if err := st.deliver(ctx, buf[start:end], maxRec); err != nil {
