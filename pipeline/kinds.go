@@ -74,6 +74,13 @@ type Source struct {
 	// the text-mode records of that datagram get Hostname = its result
 	// (UdpInput's set_hostname).
 	Peer func() string
+
+	// Decorate, when not nil, is called on the message of every text-mode
+	// record after the stamping above, in the streaming goroutine: it adds
+	// what only the input knows (ProcessInput's ExitStatus and
+	// ProcessInputName fields, FilePollingInput's FilePath), as Heka's
+	// pack decorators did. It must not keep m.
+	Decorate func(m *message.Message)
 }
 
 // Splitter cuts a byte stream into records. Split has the contract of

@@ -326,6 +326,9 @@ func (st *streamer) deliverRecord(_ context.Context, rec []byte) error {
 		} else if st.src.Hostname != "" {
 			m.SetHostname(st.src.Hostname)
 		}
+		if st.src.Decorate != nil {
+			st.src.Decorate(m)
+		}
 	}
 	st.d.add(p, st.origin())
 	return nil

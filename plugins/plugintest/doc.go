@@ -25,7 +25,8 @@
 //     Marker sent afterwards is delivered; Run returns nil within Deadline
 //     of its context being cancelled while an idle client is still
 //     connected; no goroutine is left (CheckGoroutines). The suite dials
-//     a Listener's Addr, or uses the Target's Dial.
+//     a Listener's Addr, or uses the Target's Dial (Feed for inputs that
+//     read no socket: a polled file, a command's output).
 //   - Splitters cut every corpus case, read in random pieces, through a
 //     bufio.Scanner, which catches a broken SplitFunc contract; no panic,
 //     no record over the largest record size; a valid stream yields one.

@@ -148,6 +148,9 @@ func (h *Host) fill(m *message.Message, record []byte, src pipeline.Source) erro
 	if src.Hostname != "" {
 		m.SetHostname(src.Hostname)
 	}
+	if src.Decorate != nil {
+		src.Decorate(m)
+	}
 	return nil
 }
 

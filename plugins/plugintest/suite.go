@@ -54,6 +54,12 @@ type Target struct {
 	MessageBytes bool
 	// Dial connects to a running input that is not a Listener.
 	Dial func(ctx context.Context, in pipeline.Input) (net.Conn, error)
+	// Feed reaches a running input that reads no socket (a file it
+	// polls, a command it runs): it makes data what the input reads next
+	// (writes the file, the command's input) and may nudge the input (call
+	// its Tick). The suite feeds each malformed case, then Valid, and
+	// waits for Marker; it does not wait for the input between feeds.
+	Feed func(t testing.TB, in pipeline.Input, data []byte)
 }
 
 // Listener is implemented by inputs that listen on a socket. The suite
@@ -355,7 +361,8 @@ func splitterFor(t testing.TB, name string, env *pipeline.Env) (func() pipeline.
 // the garbage corpus (each on its own connection) without returning, then
 // delivers a good message, and returns nil within the deadline of ctx being
 // cancelled, with an idle client still connected, leaving no goroutine
-// behind.
+// behind. An input with a Target.Feed is fed each case instead of being
+// sent it on a connection.
 func conformInput(t testing.TB, reg *pipeline.Registration, tg Target) {
 	CheckGoroutines(t)
 	b := build(t, reg, tg)
@@ -372,7 +379,7 @@ func conformInput(t testing.TB, reg *pipeline.Registration, tg Target) {
 		}
 	}
 	dial := tg.Dial
-	if dial == nil {
+	if dial == nil && tg.Feed == nil {
 		l, ok := in.(Listener)
 		if !ok {
 			t.Fatalf("%s is not a Listener (Ready, Addr) and its Target has no Dial: the suite cannot reach it", reg.Name)
@@ -428,8 +435,15 @@ func conformInput(t testing.TB, reg *pipeline.Registration, tg Target) {
 		c.Write(data)
 	}
 
-	idle := connect("start")
-	defer idle.Close()
+	if tg.Feed != nil {
+		send = func(_ string, data []byte) {
+			t.Helper()
+			tg.Feed(t, in, data)
+		}
+	} else {
+		idle := connect("start")
+		defer idle.Close()
+	}
 	after := "start"
 	for _, g := range GarbageCorpus(valid) {
 		send(after, g.Data)
