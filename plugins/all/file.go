@@ -1,3 +1,3 @@
 package all
 
-import _ "github.com/hekad-go/hekad/plugins/file" // FileOutput
+import _ "github.com/hekad-go/hekad/plugins/file" // FileOutput, FilePollingInput
