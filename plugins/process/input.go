@@ -347,7 +347,6 @@ func (in *Input) Report() []pipeline.ReportField {
 	}
 }
 
-
 var (
 	_ pipeline.Input                = (*Input)(nil)
 	_ pipeline.Ticker               = (*Input)(nil)
