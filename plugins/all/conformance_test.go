@@ -1,10 +1,12 @@
 package all_test
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/hekad-go/hekad/message"
@@ -34,6 +36,72 @@ var targets = map[string]plugintest.Target{
 		return map[string]any{"address": "127.0.0.1:0"}
 	}},
 	"UdpOutput": {Config: udpDrain},
+	"FilePollingInput": {
+		Config: func(t testing.TB) map[string]any {
+			return map[string]any{"file_path": feedFile(t), "ticker_interval": int64(1)}
+		},
+		Feed: feedAndTick,
+	},
+	"ProcessInput": {
+		Config: func(t testing.TB) map[string]any {
+			return map[string]any{
+				"ticker_interval": int64(1), "immediate_start": false, "timeout": int64(10),
+				"command": map[string]any{"0": map[string]any{"bin": "cat", "args": []string{feedFile(t)}}},
+			}
+		},
+		Feed: feedAndTick,
+	},
+	// One managed ProcessInput, run every second, cats the fed file.
+	"ProcessDirectoryInput": {
+		Config: func(t testing.TB) map[string]any {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "1"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			conf := fmt.Sprintf("[ProcessInput]\nimmediate_start = true\n[ProcessInput.command.0]\nbin = \"cat\"\nargs = [%q]\n", feedFile(t))
+			if err := os.WriteFile(filepath.Join(dir, "1", "cat.toml"), []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return map[string]any{"process_dir": dir, "ticker_interval": int64(1)}
+		},
+		Feed: func(t testing.TB, _ pipeline.Input, data []byte) { writeFeed(t, data) },
+	},
+}
+
+// feedPaths maps a test to the file its input reads (feedFile).
+var feedPaths sync.Map
+
+// feedFile returns the file the test's input reads, created empty.
+func feedFile(t testing.TB) string {
+	p := filepath.Join(t.TempDir(), "feed")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	feedPaths.Store(t.Name(), p)
+	return p
+}
+
+// writeFeed replaces the contents of the test's feed file at once.
+func writeFeed(t testing.TB, data []byte) {
+	v, ok := feedPaths.Load(t.Name())
+	if !ok {
+		t.Fatal("no feed file for " + t.Name())
+	}
+	p := v.(string)
+	tmp := p + ".new"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// feedAndTick writes the feed file and ticks the input, which reads it
+// (or runs its command) at once.
+func feedAndTick(t testing.TB, in pipeline.Input, data []byte) {
+	writeFeed(t, data)
+	in.(pipeline.Ticker).Tick(t.Context(), nil)
 }
 
 // udpDrain listens for datagrams on a free 127.0.0.1 port and discards
