@@ -54,6 +54,16 @@ func (ls loaderSections) Section(kind pipeline.Kind, name string) (*pipeline.Reg
 	return nil, nil, fmt.Errorf("%w %q", errInvalidSection, name)
 }
 
+// ownErrors returns the errors joined in err that are about the section
+// itself, leaving out those that another section reports (reportedElsewhere).
+func (sc *sectionCtx) ownErrors(err error) error {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	return errors.Join(slices.DeleteFunc(errs, sc.reportedElsewhere)...)
+}
+
 // reportedElsewhere reports whether a probe's error is about another
 // section, which reports it itself at its own line: a section that does
 // not build, or a cycle this section is not part of.

@@ -355,9 +355,7 @@ func (sc *sectionCtx) probe(reg *pipeline.Registration, cfg any, tick pipeline.S
 	env := pipeline.NewEnv(sc.raw.name, sc.typ, &sc.l.plan.Globals, nil, nil, pipeline.WithSections(loaderSections{sc.l}))
 	p, err := reg.Build(cfg, env)
 	if err != nil {
-		if !sc.reportedElsewhere(err) {
-			sc.validate(err)
-		}
+		sc.validate(sc.ownErrors(err))
 		return
 	}
 	if tick > 0 {

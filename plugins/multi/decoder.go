@@ -85,12 +85,17 @@ func newDecoder(c Config, env *pipeline.Env) (pipeline.Decoder, error) {
 		logErr: c.LogSubErrors,
 		log:    env.Logger(),
 	}
+	var errs []error
 	for _, name := range c.Subs {
 		sub, err := env.Decoder(name)
 		if err != nil {
-			return nil, fmt.Errorf("subs: %w", err)
+			errs = append(errs, fmt.Errorf("subs: %w", err))
+			continue
 		}
 		d.subs = append(d.subs, sub)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
