@@ -17,6 +17,13 @@ type Env struct {
 	metrics metrics.Registry
 	globals *Globals
 	reports Reports
+
+	// What Build needs to make the Env of a plugin this one builds.
+	baseLogger  *slog.Logger
+	baseMetrics metrics.Registry
+	sections    Sections
+	section     string   // the section this plugin is built from
+	chain       []string // the sections being built that led to this one
 }
 
 // EnvOption sets an optional part of an Env (NewEnv).
@@ -24,6 +31,15 @@ type EnvOption func(*Env)
 
 // WithReports gives the Env the engine's reports (see Env.Reports).
 func WithReports(r Reports) EnvOption { return func(e *Env) { e.reports = r } }
+
+// WithSections lets the plugin build fresh instances of other sections of
+// the configuration (Env.Build, Env.Decoder).
+func WithSections(s Sections) EnvOption { return func(e *Env) { e.sections = s } }
+
+// WithSection names the configuration section the plugin is built from
+// when it differs from the Env's name: the engine names a decoder instance
+// "<input>-<section>". Env.Build uses it to find cycles.
+func WithSection(name string) EnvOption { return func(e *Env) { e.section = name } }
 
 // NewEnv returns the environment of the plugin section name of type typ.
 // A nil logger discards; a nil registry gets a fresh one.
@@ -45,6 +61,10 @@ func NewEnv(name, typ string, g *Globals, logger *slog.Logger, reg metrics.Regis
 		metrics: metrics.NewPrefixedChildRegistry(reg, name+"."),
 		globals: g,
 		reports: noReports{},
+
+		baseLogger:  logger,
+		baseMetrics: reg,
+		section:     name,
 	}
 	for _, o := range opts {
 		o(e)

@@ -134,6 +134,7 @@ func load(path string, srcs []source) (*Plan, error) {
 		l.decodeSection(r)
 	}
 	l.addDefaults()
+	l.probeLater()
 	l.checkReferences()
 
 	if len(sections) == 0 && parsed {

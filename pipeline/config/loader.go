@@ -25,6 +25,9 @@ type loader struct {
 	// refs are the options naming other sections, checked once every
 	// section is known.
 	refs []reference
+	// later are the probes of template sections (decoders, encoders),
+	// run once every section is decoded (probeLater).
+	later []func()
 }
 
 // located is an error with the position of what caused it.

@@ -141,7 +141,9 @@ func (l *loader) decodeSection(r *rawSection) {
 		}
 		sc.validatePlugin(cfg, decoded)
 		if decoded && l.onlyUnknownKeysSince(before) {
-			sc.probe(reg, cfg, 0)
+			// Probed once every section is known: a decoder may build
+			// others (MultiDecoder's subs), defined before or after it.
+			l.later = append(l.later, func() { sc.probe(reg, cfg, 0) })
 		}
 		if len(l.errs) != before {
 			break
@@ -350,10 +352,10 @@ func (l *loader) onlyUnknownKeysSince(before int) bool {
 // with the others, in the same run and form (Build opens no sockets and
 // starts no goroutines).
 func (sc *sectionCtx) probe(reg *pipeline.Registration, cfg any, tick pipeline.Seconds) {
-	env := pipeline.NewEnv(sc.raw.name, sc.typ, &sc.l.plan.Globals, nil, nil)
+	env := pipeline.NewEnv(sc.raw.name, sc.typ, &sc.l.plan.Globals, nil, nil, pipeline.WithSections(loaderSections{sc.l}))
 	p, err := reg.Build(cfg, env)
 	if err != nil {
-		sc.validate(err)
+		sc.validate(sc.ownErrors(err))
 		return
 	}
 	if tick > 0 {

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hekad-go/hekad/pipeline"
 	"github.com/hekad-go/hekad/pipeline/config"
@@ -64,6 +65,7 @@ func (e *Engine) build(plan *config.Plan) error {
 	for _, d := range plan.Encoders {
 		encoders[d.Name] = d
 	}
+	e.sections = planSections{pipeline.KindDecoder: decoders, pipeline.KindEncoder: encoders}
 	seen := map[string]bool{}
 	dup := func(s config.Section) bool {
 		if seen[s.Name] {
@@ -110,8 +112,26 @@ func (e *Engine) build(plan *config.Plan) error {
 	return errors.Join(errs...)
 }
 
-func (e *Engine) env(name, typ string) *pipeline.Env {
-	return pipeline.NewEnv(name, typ, &e.g, e.opts.Logger, e.opts.Metrics, pipeline.WithReports(e))
+func (e *Engine) env(name, typ string, opts ...pipeline.EnvOption) *pipeline.Env {
+	opts = append([]pipeline.EnvOption{pipeline.WithReports(e), pipeline.WithSections(e.sections)}, opts...)
+	return pipeline.NewEnv(name, typ, &e.g, e.opts.Logger, e.opts.Metrics, opts...)
+}
+
+// planSections are the template sections of the Plan, by kind and name,
+// from which plugins build instances of their own (pipeline.Sections).
+type planSections map[pipeline.Kind]map[string]config.Section
+
+// Section implements pipeline.Sections.
+func (ps planSections) Section(kind pipeline.Kind, name string) (*pipeline.Registration, any, error) {
+	s, ok := ps[kind][name]
+	if !ok {
+		return nil, nil, fmt.Errorf("no %s section named %q", strings.ToLower(kind.String()), name)
+	}
+	reg, err := registration(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, s.Config, nil
 }
 
 func buildAs[T any](s config.Section, env *pipeline.Env, what string) (T, error) {
@@ -178,7 +198,7 @@ func (e *Engine) buildInput(in config.Input, splitters map[string]*config.Splitt
 			errs = append(errs, fmt.Errorf("decoder %q: no such decoder section", in.Common.Decoder))
 		} else {
 			name := in.Name + "-" + d.Name
-			ir.decoder = &template{name: name, sec: d, env: e.env(name, sectionType(d))}
+			ir.decoder = &template{name: name, sec: d, env: e.env(name, sectionType(d), pipeline.WithSection(d.Name))}
 			if v, err := ir.decoder.build(); err != nil {
 				errs = append(errs, fmt.Errorf("decoder %q: %w", d.Name, err))
 			} else if _, ok := v.(pipeline.Decoder); !ok {
@@ -255,7 +275,7 @@ func (e *Engine) buildOutput(o config.Output, encoders map[string]config.Section
 			errs = append(errs, fmt.Errorf("encoder %q: no such encoder section", o.Common.Encoder))
 		} else {
 			s.encName = o.Name + "-" + sec.Name
-			enc, err := buildAs[pipeline.Encoder](sec, e.env(s.encName, sectionType(sec)), "an encoder")
+			enc, err := buildAs[pipeline.Encoder](sec, e.env(s.encName, sectionType(sec), pipeline.WithSection(sec.Name)), "an encoder")
 			if err != nil {
 				errs = append(errs, fmt.Errorf("encoder %q: %w", sec.Name, err))
 			}

@@ -108,10 +108,11 @@ type Engine struct {
 	inputPool  *pipeline.Pool
 	injectPool *pipeline.Pool
 
-	inputs  []*inputRunner
-	filters []*sink
-	outputs []*sink
-	router  *router
+	inputs   []*inputRunner
+	filters  []*sink
+	outputs  []*sink
+	router   *router
+	sections planSections // what plugins may build with Env.Build
 
 	grp                                               group
 	inputsWG, decodersWG, filtersWG, outputsWG, auxWG sync.WaitGroup

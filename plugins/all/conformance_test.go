@@ -23,7 +23,10 @@ var targets = map[string]plugintest.Target{
 	"TcpInput": {Config: func(testing.TB) map[string]any {
 		return map[string]any{"address": "127.0.0.1:0"}
 	}},
-	"ProtobufDecoder":     {Valid: goodMessage().Marshal(), MessageBytes: true},
+	"ProtobufDecoder": {Valid: goodMessage().Marshal(), MessageBytes: true},
+	// Its sample: ProtobufDecoder, then a ScribbleDecoder, cascade "all".
+	"MultiDecoder":        {Valid: goodMessage().Marshal(), MessageBytes: true},
+	"ScribbleDecoder":     {Valid: []byte("any line")},
 	"PayloadRegexDecoder": {Valid: []byte(`192.0.2.7 - alice [25/Nov/2026:08:00:00 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`)},
 	"TcpOutput":           {Config: drainServer},
 	// Its sample cuts records where a line starts with a date.

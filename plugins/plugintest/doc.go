@@ -7,6 +7,12 @@
 // option with its real default; the sample configuration decodes strictly
 // and validates).
 //
+// Sections and Build give a plugin built in a test the other sections of a
+// TOML document, as the engine gives it those of the configuration
+// (pipeline.Env.Build): a MultiDecoder built with Build finds its subs in
+// the same document. The conformance suite builds every plugin that way,
+// from its sample.
+//
 // # Conformance suite
 //
 // Conform runs one registered plugin through checks every plugin of its

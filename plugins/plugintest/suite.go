@@ -138,9 +138,13 @@ func build(t testing.TB, reg *pipeline.Registration, tg Target) built {
 	if err != nil {
 		t.Fatalf("%s: configuration rejected: %v\n%s", reg.Name, err, doc)
 	}
+	secs, err := NewSections(doc)
+	if err != nil {
+		t.Fatalf("%s sample: %v", reg.Name, err)
+	}
 	g := pipeline.DefaultGlobals()
 	g.BaseDir = t.TempDir()
-	env := pipeline.NewEnv("conformance", reg.Name, &g, nil, nil)
+	env := pipeline.NewEnv("conformance", reg.Name, &g, nil, nil, pipeline.WithSections(secs))
 	p, err := reg.Build(cfg, env)
 	if err != nil {
 		t.Fatalf("%s: build: %v", reg.Name, err)
