@@ -99,6 +99,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *check {
+		for _, o := range plan.Overrides {
+			fmt.Fprintln(stdout, o)
+		}
 		fmt.Fprintf(stdout, "configuration %s is valid\n", source)
 		return 0
 	}
@@ -106,6 +109,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		logger.Info("no -config given and " + defaultConfigPath + " does not exist: running the embedded default configuration")
 	} else {
 		logger.Info("loaded configuration", "config", source)
+	}
+	for _, o := range plan.Overrides {
+		logger.Info(o.String())
+	}
+	if plan.BaseDirDefaulted {
+		logger.Info("base_dir not set in [hekad]: using " + plan.Globals.BaseDir)
 	}
 	return serve(eng, &plan.Globals, logger)
 }
