@@ -189,6 +189,14 @@ type Aborter interface {
 	Abort()
 }
 
+// Readier is implemented by inputs that have something to set up before
+// they run, such as a socket to listen on: Ready is closed once they do.
+// The engine logs "input started" then (for other inputs, when Run is
+// called), so a listen that fails is never preceded by that line.
+type Readier interface {
+	Ready() <-chan struct{}
+}
+
 // Ticker is implemented by filters and outputs that want a call every
 // ticker_interval seconds. It is never called concurrently with Process or
 // Write.

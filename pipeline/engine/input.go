@@ -149,12 +149,35 @@ func (ir *inputRunner) runLoop(ctx context.Context, rh *retrier, host *inputHost
 }
 
 func (ir *inputRunner) safeRun(ctx context.Context, host *inputHost) (err error) {
+	in := ir.plugin()
+	ran := make(chan struct{})
+	defer close(ran)
+	ir.logStarted(in, ran)
 	defer func() {
 		if v := recover(); v != nil {
 			err = recovered(v)
 		}
 	}()
-	return ir.plugin().Run(ctx, host)
+	return in.Run(ctx, host)
+}
+
+// logStarted logs "input started" once in runs: when it is ready
+// (pipeline.Readier: it listens) or, for other inputs, now. Nothing is
+// logged when Run returns (ran is closed) before the input was ready.
+func (ir *inputRunner) logStarted(in pipeline.Input, ran <-chan struct{}) {
+	r, ok := in.(pipeline.Readier)
+	if !ok {
+		ir.log.Info("input started")
+		return
+	}
+	ready := r.Ready()
+	go func() {
+		select {
+		case <-ready:
+			ir.log.Info("input started")
+		case <-ran:
+		}
+	}()
 }
 
 // ticker calls Tick every ticker_interval until the input stops, on the
