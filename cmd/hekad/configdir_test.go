@@ -80,3 +80,17 @@ func TestConfigDirOverrideLogged(t *testing.T) {
 		t.Errorf("the override is not logged after the configuration was loaded:\n%s", log)
 	}
 }
+
+// TestSameAddressRefusedAtStart: a normal start refuses two inputs on one
+// address with the error -check prints (testdata/config-errors/
+// same-address.err), before opening any socket.
+func TestSameAddressRefusedAtStart(t *testing.T) {
+	want, err := os.ReadFile("testdata/config-errors/same-address.err")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runHekad(t, "-config", "testdata/config-errors/same-address.toml")
+	if code != 1 || stderr != string(want) {
+		t.Errorf("exit %d\nstdout: %s\nstderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+}

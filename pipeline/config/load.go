@@ -141,6 +141,7 @@ func load(path string, srcs []source) (*Plan, error) {
 	}
 	l.addDefaults()
 	l.checkReferences()
+	l.checkListens()
 
 	if len(sections) == 0 && parsed {
 		l.add(len(srcs), 0, fmt.Errorf("%s: %w: no plugin section", path, ErrEmpty))

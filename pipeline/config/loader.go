@@ -25,6 +25,9 @@ type loader struct {
 	// refs are the options naming other sections, checked once every
 	// section is known.
 	refs []reference
+	// binds are the addresses of the inputs that declare one
+	// (pipeline.Listening), in load order.
+	binds []binding
 }
 
 // located is an error with the position of what caused it.

@@ -227,10 +227,16 @@ func (in *Input) Report() []pipeline.ReportField {
 	}
 }
 
+// Listens returns the network and address the input binds, so that the
+// configuration loader rejects two inputs on one address
+// (pipeline.Listening).
+func (c InputConfig) Listens() (network, address string) { return c.Net, c.Address }
+
 var (
 	_ pipeline.Input                = (*Input)(nil)
 	_ pipeline.Reporter             = (*Input)(nil)
 	_ pipeline.Readier              = (*Input)(nil)
+	_ pipeline.Listening            = InputConfig{}
 	_ pipeline.Validator            = (*InputConfig)(nil)
 	_ pipeline.InputCommonDefaulter = (*InputConfig)(nil)
 )
