@@ -41,6 +41,9 @@ type inputRunner struct {
 	def       *deliverer // delivers what Deliver gets
 	delClosed bool
 
+	decoded        atomic.Int64 // records given to the decoder
+	decNs          atomic.Int64 // time spent in sampled Decode calls
+	decSamples     atomic.Int64
 	decodeFailures atomic.Int64
 	decodeDrops    atomic.Int64 // records a decoder turned into no message
 	oversize       atomic.Int64
