@@ -3,13 +3,18 @@ GO        ?= go
 BIN       := bin
 FUZZTIME  ?= 10s
 PROTOC    ?= protoc
+# hekad's own version and commit, printed by hekad -version (daemon/version.go).
+# A build without them (go build, go install) falls back to Go's build info.
+VERSION   ?= $(shell git describe --tags --dirty 2>/dev/null || echo devel)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo " (modified)")
+LDFLAGS   := -X 'github.com/hekad-go/hekad/daemon.version=$(VERSION)' -X 'github.com/hekad-go/hekad/daemon.commit=$(COMMIT)'
 
 .PHONY: all build run test bench generate check-generate fuzz lint
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
 # Builds hekad and runs it on its embedded default configuration.
 run: build

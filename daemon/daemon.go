@@ -40,9 +40,6 @@ import (
 	"github.com/hekad-go/hekad/pipeline/engine"
 )
 
-// Version is hekad's version; the Heka release it is compatible with.
-const Version = "0.10.1"
-
 const defaultConfigPath = "/etc/hekad.toml"
 
 //go:embed default.toml
@@ -58,7 +55,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("hekad", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	configPath := fl.String("config", defaultConfigPath, "config file or directory (all *.toml files in it, in name order)")
-	version := fl.Bool("version", false, "print the version and exit")
+	version := fl.Bool("version", false, "print the Heka version hekad is compatible with, then hekad's own version and commit, and exit")
 	check := fl.Bool("check", false, "load and validate the configuration, print every error, and exit (1 on error); opens no socket")
 	sample := fl.String("sample", "", "print the sample configuration of the named plugin type and exit")
 	list := fl.Bool("list", false, "list the registered plugin types by kind and exit")
@@ -79,7 +76,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *version:
-		fmt.Fprintln(stdout, Version)
+		writeVersion(stdout, ReadBuild())
 		return 0
 	case *list:
 		listPlugins(stdout)
@@ -102,6 +99,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *check {
+		for _, o := range plan.Overrides {
+			fmt.Fprintln(stdout, o)
+		}
 		fmt.Fprintf(stdout, "configuration %s is valid\n", source)
 		return 0
 	}
@@ -109,6 +109,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		logger.Info("no -config given and " + defaultConfigPath + " does not exist: running the embedded default configuration")
 	} else {
 		logger.Info("loaded configuration", "config", source)
+	}
+	for _, o := range plan.Overrides {
+		logger.Info(o.String())
+	}
+	if plan.BaseDirDefaulted {
+		logger.Info("base_dir not set in [hekad]: using " + plan.Globals.BaseDir)
 	}
 	return serve(eng, &plan.Globals, logger)
 }

@@ -354,3 +354,37 @@ encoder = "PayloadEncoder"
 		return total == 2
 	})
 }
+
+// TestPluginExampleBuildIgnored: the binary the plugin example's README
+// builds (`go build -o NAME` in examples/plugin) is ignored by git, so
+// following the README leaves the checkout clean.
+func TestPluginExampleBuildIgnored(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	if err := exec.Command("git", "rev-parse", "--git-dir").Run(); err != nil {
+		t.Skip("not a git checkout")
+	}
+	b, err := os.ReadFile("plugin/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		for i := 0; i+1 < len(f); i++ {
+			if f[0] == "go" && f[1] == "build" && f[i] == "-o" {
+				outs = append(outs, f[i+1])
+			}
+		}
+	}
+	if len(outs) == 0 {
+		t.Fatal("plugin/README.md has no `go build -o NAME` line")
+	}
+	for _, o := range outs {
+		path := filepath.Join("plugin", o)
+		if err := exec.Command("git", "check-ignore", "-q", "--no-index", path).Run(); err != nil {
+			t.Errorf("examples/%s, which plugin/README.md builds, is not ignored by git (.gitignore)", path)
+		}
+	}
+}

@@ -196,6 +196,25 @@ type Aborter interface {
 	Abort()
 }
 
+// Readier is implemented by inputs that have something to set up before
+// they run, such as a socket to listen on: Ready is closed once they do.
+// The engine logs "input started" then (for other inputs, when Run is
+// called), so a listen that fails is never preceded by that line.
+type Readier interface {
+	Ready() <-chan struct{}
+}
+
+// Listening is implemented by the configuration of an input that binds a
+// socket: Listens returns the network ("tcp", "tcp4", "tcp6", "udp",
+// "udp4", "udp6", "unix", "unixgram") and address it binds. The
+// configuration loader rejects two inputs whose addresses would conflict
+// (same port and overlapping addresses, or the same socket path), naming
+// both sections, so that -check finds what the second listen would fail
+// on. An address it cannot compare (fd:N, an empty network) is skipped.
+type Listening interface {
+	Listens() (network, address string)
+}
+
 // Ticker is implemented by filters and outputs that want a call every
 // ticker_interval seconds. It is never called concurrently with Process or
 // Write.

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hekad-go/hekad/internal/testbuild"
 	"github.com/hekad-go/hekad/message"
 )
 
@@ -219,7 +221,9 @@ func TestConfigErrors(t *testing.T) {
 
 func TestVersionListSample(t *testing.T) {
 	code, out, _ := runHekad(t, "-version")
-	if code != 0 || strings.TrimSpace(out) != "0.10.1" {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 4 || lines[0] != "0.10.1" || !strings.HasPrefix(lines[1], "hekad ") ||
+		!strings.HasPrefix(lines[2], "commit ") || !strings.HasPrefix(lines[3], "built with go") {
 		t.Errorf("-version: %d %q", code, out)
 	}
 	code, out, _ = runHekad(t, "-list")
@@ -237,5 +241,32 @@ func TestVersionListSample(t *testing.T) {
 	code, _, errOut := runHekad(t, "-sample", "NoSuchInput")
 	if code != 1 || !strings.Contains(errOut, "NoSuchInput") {
 		t.Errorf("-sample NoSuchInput: %d %q", code, errOut)
+	}
+}
+
+// TestVersionStamped: `make build` stamps hekad's version and commit with
+// -ldflags, and -version prints them after the Heka version.
+func TestVersionStamped(t *testing.T) {
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"daemon.version=$(VERSION)", "daemon.commit=$(COMMIT)", `-ldflags "$(LDFLAGS)"`} {
+		if !strings.Contains(string(mk), want) {
+			t.Errorf("the Makefile does not stamp %s", want)
+		}
+	}
+	bin := filepath.Join(t.TempDir(), "hekad")
+	ld := "-X github.com/hekad-go/hekad/daemon.version=v9.8.7 -X github.com/hekad-go/hekad/daemon.commit=0123abc"
+	if err := testbuild.Build(".", "-ldflags", ld, "-o", bin, "."); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 4 || lines[0] != "0.10.1" || lines[1] != "hekad v9.8.7" || lines[2] != "commit 0123abc" {
+		t.Errorf("-version:\n%s", out)
 	}
 }

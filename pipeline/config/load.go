@@ -95,6 +95,7 @@ func load(path string, srcs []source) (*Plan, error) {
 		sections []*rawSection
 		byName   = map[string]int{}
 		parsed   = true
+		over     []Override
 	)
 	for i, src := range srcs {
 		f := &file{index: i, name: src.name}
@@ -116,10 +117,14 @@ func load(path string, srcs []source) (*Plan, error) {
 		for pos, name := range topLevelOrder(f.md, tables) {
 			r := &rawSection{file: f, pos: pos, name: name, prim: tables[name]}
 			if name == globalsSection {
+				if hekad != nil {
+					over = append(over, newOverride(hekad, r))
+				}
 				hekad = r
 				continue
 			}
 			if j, dup := byName[name]; dup {
+				over = append(over, newOverride(sections[j], r))
 				sections[j] = nil // replaced as a whole by the later file
 			}
 			byName[name] = len(sections)
@@ -127,6 +132,7 @@ func load(path string, srcs []source) (*Plan, error) {
 		}
 	}
 	sections = slices.DeleteFunc(sections, func(r *rawSection) bool { return r == nil })
+	l.plan.Overrides = over
 
 	l.decodeGlobals(hekad)
 	l.applyDefaultBaseDir(hekad)
@@ -136,6 +142,7 @@ func load(path string, srcs []source) (*Plan, error) {
 	l.addDefaults()
 	l.probeLater()
 	l.checkReferences()
+	l.checkListens()
 
 	if len(sections) == 0 && parsed {
 		l.add(len(srcs), 0, fmt.Errorf("%s: %w: no plugin section", path, ErrEmpty))
@@ -144,6 +151,15 @@ func load(path string, srcs []source) (*Plan, error) {
 		return nil, err
 	}
 	return l.plan, nil
+}
+
+// newOverride records that r, of a later file, replaces old.
+func newOverride(old, r *rawSection) Override {
+	return Override{
+		Section: r.name,
+		File:    r.file.name, Line: r.file.lines.lineOf(r.name),
+		ReplacedFile: old.file.name, ReplacedLine: old.file.lines.lineOf(old.name),
+	}
 }
 
 // topLevelOrder returns the top-level keys of a file in order of

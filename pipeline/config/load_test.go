@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -174,5 +175,43 @@ func TestBaseDirDefault(t *testing.T) {
 	}
 	if os.Geteuid() != 0 && DefaultBaseDir() == HekaBaseDir && !usable(HekaBaseDir) {
 		t.Errorf("default base_dir %q is not usable by this user", HekaBaseDir)
+	}
+}
+
+// TestOverrides: a section (or [hekad]) defined again in a later file of
+// a directory is listed in Plan.Overrides with both files and lines.
+func TestOverrides(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"00-base.toml":  "[hekad]\nmaxprocs = 1\n\n[in]\ntype = \"FakeTcpInput\"\naddress = \"127.0.0.1:5565\"\n\n[out]\ntype = \"FakeLogOutput\"\nmessage_matcher = \"TRUE\"\n",
+		"50-mid.toml":   "[other]\ntype = \"FakeTcpInput\"\naddress = \"127.0.0.1:5566\"\n",
+		"90-local.toml": "# local\n[hekad]\nmaxprocs = 2\n\n[in]\ntype = \"FakeTcpInput\"\naddress = \"127.0.0.1:5567\"\n",
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, local := filepath.Join(dir, "00-base.toml"), filepath.Join(dir, "90-local.toml")
+	want := []Override{
+		{Section: "hekad", File: local, Line: 2, ReplacedFile: base, ReplacedLine: 1},
+		{Section: "in", File: local, Line: 5, ReplacedFile: base, ReplacedLine: 4},
+	}
+	if !reflect.DeepEqual(plan.Overrides, want) {
+		t.Fatalf("Overrides = %+v, want %+v", plan.Overrides, want)
+	}
+	if got, w := want[1].String(), "[in] of "+local+":5 replaces [in] of "+base+":4 (a later file replaces a section as a whole; keys are not merged)"; got != w {
+		t.Errorf("String() = %q, want %q", got, w)
+	}
+	single, err := LoadBytes("one.toml", []byte(files["00-base.toml"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(single.Overrides) != 0 {
+		t.Errorf("a single file has overrides: %v", single.Overrides)
 	}
 }

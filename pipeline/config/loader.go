@@ -28,6 +28,9 @@ type loader struct {
 	// later are the probes of template sections (decoders, encoders),
 	// run once every section is decoded (probeLater).
 	later []func()
+	// binds are the addresses of the inputs that declare one
+	// (pipeline.Listening), in load order.
+	binds []binding
 }
 
 // located is an error with the position of what caused it.

@@ -1,6 +1,10 @@
 package config
 
-import "github.com/hekad-go/hekad/pipeline"
+import (
+	"fmt"
+
+	"github.com/hekad-go/hekad/pipeline"
+)
 
 // Plan is a loaded, validated configuration: plain data the engine builds a
 // pipeline from. Tests may build Plans in code.
@@ -12,6 +16,10 @@ type Plan struct {
 	// is DefaultBaseDir() (which may not be Heka's /var/cache/hekad): a
 	// caller may say so in its log.
 	BaseDirDefaulted bool
+	// Overrides lists, in load order, every section (and [hekad]) that a
+	// later file of a configuration directory defined again, replacing the
+	// earlier definition as a whole: a caller may log them.
+	Overrides []Override
 	// Decoders, Encoders and Splitters are templates: the engine builds an
 	// instance per input, stream or output that names them. The
 	// auto-registered defaults (ProtobufDecoder, ProtobufEncoder,
@@ -22,6 +30,30 @@ type Plan struct {
 	Inputs    []Input
 	Filters   []Filter
 	Outputs   []Output
+}
+
+// Override is a section of a configuration directory defined in two
+// files: the definition at File:Line replaced the one at
+// ReplacedFile:ReplacedLine (lines are 0 when unknown).
+type Override struct {
+	Section      string
+	File         string
+	Line         int
+	ReplacedFile string
+	ReplacedLine int
+}
+
+// String says which file replaced which section from which file.
+func (o Override) String() string {
+	return fmt.Sprintf("[%s] of %s replaces [%s] of %s (a later file replaces a section as a whole; keys are not merged)",
+		o.Section, pos(o.File, o.Line), o.Section, pos(o.ReplacedFile, o.ReplacedLine))
+}
+
+func pos(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
 }
 
 // Section is one plugin section of the configuration.

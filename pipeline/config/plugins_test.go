@@ -56,9 +56,13 @@ func (c *tcpInputConfig) Validate() error {
 	return nil
 }
 
+func (c *tcpInputConfig) Listens() (string, string) { return "tcp", c.Address }
+
 type udpInputConfig struct {
 	Address string `toml:"address"`
 }
+
+func (c *udpInputConfig) Listens() (string, string) { return "udp", c.Address }
 
 type tcpOutputConfig struct {
 	Address string `toml:"address"`

@@ -80,6 +80,7 @@ func (l *loader) decodeSection(r *rawSection) {
 		}
 		if len(l.errs) == before {
 			l.plan.Inputs = append(l.plan.Inputs, in)
+			sc.recordListens(cfg)
 		}
 	case pipeline.KindFilter:
 		f := Filter{Section: sec, Common: sc.filterCommon(cfg, &decoded)}

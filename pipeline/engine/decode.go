@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hekad-go/hekad/message"
@@ -30,10 +31,11 @@ type deliverer struct {
 
 // decodeWorker runs one decoder instance over batches of packs.
 type decodeWorker struct {
-	ir    *inputRunner
-	dec   pipeline.Decoder
-	res   []*pipeline.Pack
-	early bool // may hand results on before the batch is done (not under decoder_workers, which keeps one result batch per batch)
+	ir     *inputRunner
+	dec    pipeline.Decoder
+	res    []*pipeline.Pack
+	early  bool // may hand results on before the batch is done (not under decoder_workers, which keeps one result batch per batch)
+	sample int  // decodes since the last timed one (sample_denominator)
 }
 
 func (ir *inputRunner) newDeliverer() (*deliverer, error) {
@@ -174,7 +176,17 @@ func (w *decodeWorker) decodeBatch(b *batch) *batch {
 // decode runs the decoder on p and appends what is to be routed to out,
 // each pack with o, the origin of p's record.
 func (w *decodeWorker) decode(p *pipeline.Pack, o *origin, out *batch) {
+	w.ir.decoded.Add(1)
+	var start time.Time
+	if w.sample++; w.sample >= w.ir.e.g.SampleDenominator {
+		w.sample = 0
+		start = time.Now()
+	}
 	res, err := w.safeDecode(w.ir.e.runCtx, p)
+	if !start.IsZero() {
+		w.ir.decNs.Add(int64(time.Since(start)))
+		w.ir.decSamples.Add(1)
+	}
 	if err != nil {
 		for _, q := range res {
 			if q != p {

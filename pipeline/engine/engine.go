@@ -221,7 +221,6 @@ func (e *Engine) Run(ctx context.Context) error {
 		if ir.tick > 0 {
 			e.grp.Go(&e.inputsWG, ir.ticker)
 		}
-		ir.log.Info("input started")
 	}
 
 	select {

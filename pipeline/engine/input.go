@@ -41,6 +41,9 @@ type inputRunner struct {
 	def       *deliverer // delivers what Deliver gets
 	delClosed bool
 
+	decoded        atomic.Int64 // records given to the decoder
+	decNs          atomic.Int64 // time spent in sampled Decode calls
+	decSamples     atomic.Int64
 	decodeFailures atomic.Int64
 	decodeDrops    atomic.Int64 // records a decoder turned into no message
 	oversize       atomic.Int64
@@ -149,12 +152,35 @@ func (ir *inputRunner) runLoop(ctx context.Context, rh *retrier, host *inputHost
 }
 
 func (ir *inputRunner) safeRun(ctx context.Context, host *inputHost) (err error) {
+	in := ir.plugin()
+	ran := make(chan struct{})
+	defer close(ran)
+	ir.logStarted(in, ran)
 	defer func() {
 		if v := recover(); v != nil {
 			err = recovered(v)
 		}
 	}()
-	return ir.plugin().Run(ctx, host)
+	return in.Run(ctx, host)
+}
+
+// logStarted logs "input started" once in runs: when it is ready
+// (pipeline.Readier: it listens) or, for other inputs, now. Nothing is
+// logged when Run returns (ran is closed) before the input was ready.
+func (ir *inputRunner) logStarted(in pipeline.Input, ran <-chan struct{}) {
+	r, ok := in.(pipeline.Readier)
+	if !ok {
+		ir.log.Info("input started")
+		return
+	}
+	ready := r.Ready()
+	go func() {
+		select {
+		case <-ready:
+			ir.log.Info("input started")
+		case <-ran:
+		}
+	}()
 }
 
 // ticker calls Tick every ticker_interval until the input stops, on the

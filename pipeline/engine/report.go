@@ -153,15 +153,20 @@ func (e *Engine) Snapshot() pipeline.Snapshot {
 		add(pipeline.ReportSplitters, ir.splitter.name)
 	}
 	for _, ir := range e.inputs {
-		switch {
-		case ir.decoder == nil:
-		case ir.common.SynchronousDecode:
-			add(pipeline.ReportDecoders, ir.decoder.name)
-		default:
-			add(pipeline.ReportDecoders, ir.decoder.name,
-				count("InChanCapacity", int64(e.chanSize*e.batchSize)),
+		if ir.decoder == nil {
+			continue
+		}
+		var fs []pipeline.ReportField
+		if !ir.common.SynchronousDecode {
+			fs = append(fs, count("InChanCapacity", int64(e.chanSize*e.batchSize)),
 				count("InChanLength", ir.decQueued.Load()))
 		}
+		fs = append(fs,
+			count("ProcessMessageCount", ir.decoded.Load()),
+			count("DecodeFailureCount", ir.decodeFailures.Load()),
+			count("DecodeDropCount", ir.decodeDrops.Load()),
+			pipeline.ReportField{Name: "ProcessMessageAvgDuration", Value: avg(ir.decNs.Load(), ir.decSamples.Load()), Representation: "ns"})
+		add(pipeline.ReportDecoders, ir.decoder.name, fs...)
 	}
 	for _, s := range e.filters {
 		add(pipeline.ReportFilters, s.name, append(e.sinkFields(s), pluginFields(s.plugin)...)...)

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hekad-go/hekad/internal/listenaddr"
 	"github.com/hekad-go/hekad/pipeline"
 )
 
@@ -143,8 +144,8 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 	}
 	a := ln.Addr()
 	in.addr.Store(&a)
+	in.log.Info("listening", "address", listenaddr.String(in.cfg.Address, a), "net", in.cfg.Net)
 	in.readyOnce.Do(func() { close(in.ready) })
-	in.log.Info("listening", "address", a.String(), "net", in.cfg.Net)
 
 	// Connections live in cctx: they are closed when ctx is done and when
 	// Run returns for any other reason; Run waits for them.
@@ -226,9 +227,16 @@ func (in *Input) Report() []pipeline.ReportField {
 	}
 }
 
+// Listens returns the network and address the input binds, so that the
+// configuration loader rejects two inputs on one address
+// (pipeline.Listening).
+func (c InputConfig) Listens() (network, address string) { return c.Net, c.Address }
+
 var (
 	_ pipeline.Input                = (*Input)(nil)
 	_ pipeline.Reporter             = (*Input)(nil)
+	_ pipeline.Readier              = (*Input)(nil)
+	_ pipeline.Listening            = InputConfig{}
 	_ pipeline.Validator            = (*InputConfig)(nil)
 	_ pipeline.InputCommonDefaulter = (*InputConfig)(nil)
 )

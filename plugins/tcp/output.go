@@ -219,10 +219,12 @@ func (o *Output) Close() error {
 	return nil
 }
 
-// Report adds Heka's TcpOutput figures to the plugin's report.
+// Report adds the records written to the connection to the plugin's
+// report. (Heka's TcpOutput reported them as ProcessMessageCount, which
+// the engine reports for every output: calls of Write.)
 func (o *Output) Report() []pipeline.ReportField {
 	return []pipeline.ReportField{
-		{Name: "ProcessMessageCount", Value: o.written.Load(), Representation: "count"},
+		{Name: "SentCount", Value: o.written.Load(), Representation: "count"},
 	}
 }
 

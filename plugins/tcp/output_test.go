@@ -150,8 +150,8 @@ func TestOutputWrites(t *testing.T) {
 			t.Errorf("got %+v, want message %d on connection 0", r, i)
 		}
 	}
-	if f := o.Report(); f[0].Value.(int64) != 10 {
-		t.Errorf("ProcessMessageCount = %v, want 10", f[0].Value)
+	if f := o.Report(); f[0].Name != "SentCount" || f[0].Value.(int64) != 10 {
+		t.Errorf("%s = %v, want SentCount = 10", f[0].Name, f[0].Value)
 	}
 	o.Close()
 	s.close()

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hekad-go/hekad/internal/listenaddr"
 	"github.com/hekad-go/hekad/pipeline"
 )
 
@@ -151,8 +152,8 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 	}
 	a := pc.LocalAddr()
 	in.addr.Store(&a)
+	in.log.Info("listening", "address", listenaddr.String(in.cfg.Address, a), "net", in.cfg.Net)
 	in.readyOnce.Do(func() { close(in.ready) })
-	in.log.Info("listening", "address", a.String(), "net", in.cfg.Net)
 	stop := context.AfterFunc(ctx, func() { pc.Close() })
 	defer stop()
 
@@ -204,7 +205,14 @@ func (in *Input) Report() []pipeline.ReportField {
 	}
 }
 
+// Listens returns the network and address the input binds, so that the
+// configuration loader rejects two inputs on one address
+// (pipeline.Listening).
+func (c InputConfig) Listens() (network, address string) { return c.Net, c.Address }
+
 var (
-	_ pipeline.Input    = (*Input)(nil)
-	_ pipeline.Reporter = (*Input)(nil)
+	_ pipeline.Input     = (*Input)(nil)
+	_ pipeline.Reporter  = (*Input)(nil)
+	_ pipeline.Readier   = (*Input)(nil)
+	_ pipeline.Listening = InputConfig{}
 )
