@@ -68,6 +68,13 @@ type Queue struct {
 	lock *os.File // holds the directory's flock
 	dirf *os.File // the directory, for fsyncs after creating and renaming files
 
+	// The checkpoint file as last replaced, kept open for plain writes in
+	// place, the length of its text, and a buffer for the text (reader
+	// side: under rmu, or during Open).
+	ckptf   *os.File
+	ckptLen int
+	ckptBuf []byte
+
 	closed atomic.Bool
 	done   chan struct{} // closed by Close: wakes Next
 	notify chan struct{} // capacity 1: Sync published records
@@ -178,10 +185,11 @@ func (q *Queue) Close() error {
 		}
 	}
 	if rd.cursor != rd.ckpt {
-		if err := writeCheckpoint(q.dir, q.dirf, rd.cursor); err != nil {
+		if err := q.writeCheckpoint(rd.cursor, true); err != nil {
 			errs = append(errs, q.errorf("%w", err))
 		}
 	}
+	q.closeCheckpoint()
 	if rd.f != nil {
 		rd.f.Close()
 	}
@@ -251,6 +259,7 @@ func (q *Queue) abandon() {
 	if q.rd.f != nil {
 		q.rd.f.Close()
 	}
+	q.closeCheckpoint()
 	if q.dirf != nil {
 		q.dirf.Close()
 	}
@@ -329,7 +338,7 @@ func (q *Queue) open() error {
 		return err
 	}
 	if saved != cursor {
-		if err := writeCheckpoint(q.dir, q.dirf, cursor); err != nil {
+		if err := q.writeCheckpoint(cursor, true); err != nil {
 			return q.errorf("%w", err)
 		}
 	}
