@@ -62,6 +62,7 @@ type streamer struct {
 	sec    int64 // the same in seconds, for pack stamps
 
 	sc   *streamCommit // with Source.Commit: in-order commits of acknowledged records
+	orgs originSlab    // the origins of the records, with sc
 	base int64         // the source offset of buf[0]
 	pos  int64         // the source offset just past the record being delivered
 }
@@ -72,7 +73,7 @@ func (st *streamer) origin() *origin {
 	if st.sc == nil {
 		return nil
 	}
-	o := newOrigin(nil, st.sc, st.pos)
+	o := st.orgs.get(nil, st.sc, st.pos)
 	st.sc.track(o)
 	return o
 }
