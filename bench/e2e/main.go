@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -120,10 +121,20 @@ func runWorkload(bins []string, w string, n, runs int) error {
 			best = max(best, r)
 			all = append(all, fmt.Sprintf("%.0f", r))
 		}
-		fmt.Printf("%-9s best %.0f msg/s over %d connection(s) (runs: %s; hekad CPU µs/msg: %s)\n",
-			label(bin), best, c, strings.Join(all, ", "), strings.Join(cpus[i], ", "))
+		sorted := slices.Sorted(slices.Values(rates[i]))
+		fmt.Printf("%-9s best %.0f msg/s over %d connection(s), median %.0f [%.0f-%.0f] (runs: %s; hekad CPU µs/msg: %s)\n",
+			label(bin), best, c, median(sorted), sorted[0], sorted[len(sorted)-1], strings.Join(all, ", "), strings.Join(cpus[i], ", "))
 	}
 	return nil
+}
+
+// median returns the median of sorted values.
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 // throughput runs one measurement of workload w and returns messages/s
