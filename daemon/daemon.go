@@ -65,6 +65,18 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
+	if fl.NArg() > 0 {
+		// hekad takes flags only: `hekad cfg/agent.toml` (-config forgotten)
+		// must not silently run the embedded default configuration.
+		arg := fl.Arg(0)
+		hint := ""
+		if fi, err := os.Stat(arg); strings.HasSuffix(arg, ".toml") || err == nil && fi.IsDir() {
+			hint = fmt.Sprintf(" (did you mean -config %s?)", arg)
+		}
+		fmt.Fprintf(stderr, "hekad: unexpected argument %q: hekad takes flags only%s\n", arg, hint)
+		fl.Usage()
+		return 2
+	}
 	switch {
 	case *version:
 		fmt.Fprintln(stdout, Version)
@@ -183,7 +195,9 @@ func serve(eng *engine.Engine, g *pipeline.Globals, logger *slog.Logger) int {
 				case syscall.SIGUSR1:
 					eng.Report(os.Stderr)
 				case syscall.SIGUSR2:
-					logger.Info("SIGUSR2 (sandbox abort) received: no sandboxes in this build")
+					// Heka's "sandbox abort": only when the router is
+					// wedged (report, Abort, shutdown); otherwise logged.
+					eng.AbortIfWedged(os.Stderr)
 				}
 			}
 		}

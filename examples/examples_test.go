@@ -239,7 +239,8 @@ func TestAggregatorExample(t *testing.T) {
 	cmd := run(t, hekad(t), "aggregator.toml",
 		"0.0.0.0:5565", in,
 		"analyzer.example.com:5565", up.addr(),
-		"/var/cache/hekad", base)
+		`# base_dir = "/var/cache/hekad"`, `base_dir = "`+base+`"`,
+		`path = "archive/agents.log"`, `path = "`+filepath.Join(base, "archive", "agents.log")+`"`)
 	conn := dialWhenUp(t, in)
 	var sent bytes.Buffer
 	for i := range 50 {
@@ -249,7 +250,7 @@ func TestAggregatorExample(t *testing.T) {
 	conn.Close()
 	waitFor(t, "50 messages upstream", func() bool { return len(up.types(t)) == 50 })
 	stop(t, cmd)
-	archive, err := os.ReadFile(filepath.Join(base, "archive.log"))
+	archive, err := os.ReadFile(filepath.Join(base, "archive", "agents.log"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,11 +16,18 @@ type Env struct {
 	logger  *slog.Logger
 	metrics metrics.Registry
 	globals *Globals
+	reports Reports
 }
+
+// EnvOption sets an optional part of an Env (NewEnv).
+type EnvOption func(*Env)
+
+// WithReports gives the Env the engine's reports (see Env.Reports).
+func WithReports(r Reports) EnvOption { return func(e *Env) { e.reports = r } }
 
 // NewEnv returns the environment of the plugin section name of type typ.
 // A nil logger discards; a nil registry gets a fresh one.
-func NewEnv(name, typ string, g *Globals, logger *slog.Logger, reg metrics.Registry) *Env {
+func NewEnv(name, typ string, g *Globals, logger *slog.Logger, reg metrics.Registry, opts ...EnvOption) *Env {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -31,13 +38,18 @@ func NewEnv(name, typ string, g *Globals, logger *slog.Logger, reg metrics.Regis
 		d := DefaultGlobals()
 		g = &d
 	}
-	return &Env{
+	e := &Env{
 		name:    name,
 		typ:     typ,
 		logger:  logger.With("plugin", name, "type", typ),
 		metrics: metrics.NewPrefixedChildRegistry(reg, name+"."),
 		globals: g,
+		reports: noReports{},
 	}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
 }
 
 // Name returns the plugin's section name.
@@ -67,6 +79,13 @@ func (e *Env) BaseDir(path ...string) string { return resolve(e.globals.BaseDir,
 
 // ShareDir resolves path under share_dir (absolute paths are kept).
 func (e *Env) ShareDir(path ...string) string { return resolve(e.globals.ShareDir, path) }
+
+// Reports returns the engine's reports: a typed snapshot of every figure
+// of the SIGUSR1 report, and heka.all-report/heka.memstat injection. A
+// constructor may keep it but must not call it (the engine is not running
+// yet); outside an engine its Snapshot is empty and InjectReports fails
+// with ErrNoReports.
+func (e *Env) Reports() Reports { return e.reports }
 
 // Globals returns the [hekad] settings (read-only).
 func (e *Env) Globals() Globals { return *e.globals }

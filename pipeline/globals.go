@@ -63,6 +63,12 @@ type Globals struct {
 	// exits. A hekad extension (Heka had no such option); more than 0 and at
 	// most ShutdownTimeoutLimit.
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// ReportInterval, in seconds, is how often hekad routes a
+	// heka.all-report message and a heka.memstat message (the figures of
+	// the SIGUSR1 report), as Heka's DashboardOutput asked it to every
+	// ticker_interval. A hekad extension; 0 (the default) routes none, as
+	// Heka without a dashboard. At most ReportIntervalLimit.
+	ReportInterval Seconds `toml:"report_interval"`
 }
 
 // Upper bounds of the [hekad] options. Heka had none; a value past them is a
@@ -87,6 +93,8 @@ const (
 	MaxInjectLimit = 10_000
 	// ShutdownTimeoutLimit bounds shutdown_timeout.
 	ShutdownTimeoutLimit = time.Hour
+	// ReportIntervalLimit bounds report_interval, in seconds (one day).
+	ReportIntervalLimit = 86400
 )
 
 // DefaultGlobals returns Heka 0.10's hekad defaults.
@@ -168,6 +176,9 @@ func (g *Globals) Validate() error {
 		bad("shutdown_timeout", "must be greater than 0, got %q", d)
 	case d > ShutdownTimeoutLimit:
 		bad("shutdown_timeout", "must be at most %q, got %q", ShutdownTimeoutLimit, d)
+	}
+	if g.ReportInterval > ReportIntervalLimit {
+		bad("report_interval", "must be at most %d (one day), got %d", ReportIntervalLimit, g.ReportInterval)
 	}
 	return errors.Join(errs...)
 }

@@ -63,6 +63,17 @@ type Source struct {
 	// consumer offset). A record that was lost stops the prefix: offsets
 	// past it are not committed. Commit must not block for long.
 	Commit func(offset int64)
+
+	// Datagrams says that every Read of the stream returns one datagram
+	// (UdpInput): records never span two datagrams. What a datagram
+	// leaves after its last record is delivered as a record with
+	// deliver_incomplete_final and dropped otherwise (as Heka's UdpInput),
+	// and the next datagram starts with a fresh splitter.
+	Datagrams bool
+	// Peer, when not nil on a Datagrams stream, is called after each read:
+	// the text-mode records of that datagram get Hostname = its result
+	// (UdpInput's set_hostname).
+	Peer func() string
 }
 
 // Splitter cuts a byte stream into records. Split has the contract of
@@ -170,8 +181,10 @@ type Stopper interface {
 
 // Aborter is implemented by plugins that can be interrupted (a sandbox in
 // a runaway script): Abort is called from another goroutine when hekad
-// receives SIGUSR2 or gives up waiting at shutdown, and must make the
-// plugin's current call return soon.
+// receives SIGUSR2 while its router is wedged, or gives up waiting at
+// shutdown, and must make the plugin's current call return soon (keeping
+// what it can: the engine shuts down after it). It may be called more than
+// once, and concurrently with any other method.
 type Aborter interface {
 	Abort()
 }

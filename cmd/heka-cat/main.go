@@ -7,7 +7,11 @@
 //
 // Messages that satisfy the -match expression are written to -output
 // (stdout by default) in the chosen format; progress and problems go to
-// stderr, ending with "Processed: N, matched: M messages". Unlike Heka, a
+// stderr, ending with "Processed: N, matched: M messages", as Heka 0.10's
+// heka-cat wrote them (so -format count writes nothing to stdout; capture the
+// count with: heka-cat -format count FILE 2>&1 >/dev/null | sed -n
+// 's/^Processed: .*matched: \([0-9]*\).*/\1/p').
+// Unlike Heka, a
 // corrupt record is reported with its offset and reason and skipped, an
 // unreadable input is an error that names the file, and an unknown -format
 // is refused.

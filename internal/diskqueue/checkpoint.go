@@ -7,22 +7,25 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The checkpoint file holds the cursor as "<segment id> <offset>" in ASCII,
 // offset being the byte after the last committed record (Heka's
-// checkpoint.txt). It is replaced atomically: written to a temporary file
-// and renamed over the old one. A durable replacement also syncs the file
-// before the rename and the directory after it; the others survive a crash
-// of the process (kill -9: the kernel keeps what was written) but not
-// necessarily a power loss, after which the checkpoint may be an older one
-// (more records delivered again, none lost) or unreadable (Open falls back
-// to the oldest segment, which is never past the cursor: segments are only
-// deleted after a durable checkpoint past them).
+// checkpoint.txt), padded with spaces to a fixed width. Open creates it
+// atomically (a temporary file, synced, renamed over the old one, the
+// directory synced); after that the reader overwrites it in place, so that
+// moving the cursor never needs new disk space: a full disk cannot stop the
+// reader from freeing it. An in-place write survives a kill -9 of hekad
+// (the page cache keeps it); the file is synced before the segments behind
+// the cursor are deleted and at Close. A crash of the machine may leave an
+// older checkpoint (duplicates) or a torn one, which Open reports and
+// replaces by the oldest segment (duplicates, never loss).
 const (
 	checkpointName = "checkpoint.txt"
 	checkpointTemp = "checkpoint.txt.tmp"
+	// checkpointWidth is the padded size of the checkpoint: two int64 in
+	// decimal and a space fit.
+	checkpointWidth = 48
 )
 
 // position is a place in the queue: a segment id and a byte offset in it.
@@ -68,64 +71,53 @@ func parseCheckpoint(b []byte) (position, error) {
 	return position{id: id, off: off}, nil
 }
 
-// checkpointSyncInterval is the longest time between two durable
-// checkpoint writes while the cursor moves: after a power loss at most the
-// records committed in that time (or since the reader entered its
-// segment) are delivered again.
-const checkpointSyncInterval = time.Second
-
-// writeCheckpoint replaces the checkpoint with p. A durable write goes to
-// a temporary file, synced, renamed over the checkpoint, and the directory
-// synced; the checkpoint is then kept open. A plain write overwrites the
-// open checkpoint in place when the new text is at least as long as the
-// old (always, while the reader stays in one segment: the offset only
-// grows), which a crash of the process cannot tear (one pwrite of a few
-// bytes); otherwise it is a temporary file renamed over the checkpoint
-// without syncs. (Renaming over a file costs ext4 a write-out of the new
-// one, about 70 µs on the development VM, so it is kept off the common
-// path.)
-func (q *Queue) writeCheckpoint(p position, durable bool) error {
-	text := strconv.AppendInt(q.ckptBuf[:0], p.id, 10)
-	text = append(text, ' ')
-	text = strconv.AppendInt(text, p.off, 10) // Heka writes "%d %d" with no newline
-	q.ckptBuf = text
-	if !durable && q.ckptf != nil && len(text) >= q.ckptLen {
-		if _, err := q.ckptf.WriteAt(text, 0); err != nil {
-			return fmt.Errorf("write checkpoint %s: %w", p, err)
-		}
-		q.ckptLen = len(text)
-		return nil
+// checkpointBytes is p as the checkpoint file holds it.
+func checkpointBytes(p position) []byte {
+	b := make([]byte, 0, checkpointWidth)
+	b = strconv.AppendInt(b, p.id, 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, p.off, 10)
+	for len(b) < checkpointWidth {
+		b = append(b, ' ')
 	}
-	tmp := filepath.Join(q.dir, checkpointTemp)
-	name := filepath.Join(q.dir, checkpointName)
+	return b
+}
+
+// createCheckpoint replaces the checkpoint of dir with p, atomically and
+// durably (dirf, the open directory, is synced after the rename), and
+// returns the file opened for in-place updates.
+func createCheckpoint(dir string, dirf *os.File, p position) (*os.File, error) {
+	tmp := filepath.Join(dir, checkpointTemp)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("write checkpoint: %w", err)
+		return nil, fmt.Errorf("write checkpoint: %w", err)
 	}
-	_, err = f.Write(text)
-	if err == nil && durable {
+	_, err = f.Write(checkpointBytes(p))
+	if err == nil {
 		err = f.Sync()
 	}
 	if err == nil {
-		err = os.Rename(tmp, name)
+		err = os.Rename(tmp, filepath.Join(dir, checkpointName))
 	}
-	if err == nil && durable {
-		err = q.dirf.Sync()
+	if err == nil {
+		err = dirf.Sync()
 	}
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("write checkpoint %s: %w", p, err)
+		return nil, fmt.Errorf("write checkpoint %s: %w", p, err)
 	}
-	// f is the checkpoint now: later plain writes go to it in place.
-	q.closeCheckpoint()
-	q.ckptf, q.ckptLen = f, len(text)
-	return nil
+	return f, nil
 }
 
-// closeCheckpoint closes the checkpoint file kept open for writes in place.
-func (q *Queue) closeCheckpoint() {
-	if q.ckptf != nil {
-		q.ckptf.Close()
-		q.ckptf = nil
+// updateCheckpoint overwrites the checkpoint file f with p in place, and
+// syncs it if durable is set.
+func updateCheckpoint(f *os.File, p position, durable bool) error {
+	_, err := f.WriteAt(checkpointBytes(p), 0)
+	if err == nil && durable {
+		err = f.Sync()
 	}
+	if err != nil {
+		return fmt.Errorf("write checkpoint %s: %w", p, err)
+	}
+	return nil
 }

@@ -31,11 +31,8 @@
 //     Sync that followed its Append returned nil. A record Sync returned for
 //     is never lost by a crash (kill -9, power loss with honest disks).
 //   - Order: Next returns records in Append order, each once per run.
-//   - Duplicates after a crash of the process (kill -9): at most the records
-//     committed since the last checkpoint write, that is, at most
-//     CursorUpdateCount Commits' worth. After a power loss: at most the
-//     records committed in the last second, or since the reader entered its
-//     segment if that is less (only those checkpoint writes are fsynced).
+//   - Duplicates after a crash: at most the records committed since the last
+//     checkpoint write, that is, at most CursorUpdateCount Commits' worth.
 //     After Close, none. Messages carry a UUID for downstream deduplication.
 //   - Corruption: the reader checks every record (frame, header, CRC),
 //     skips corrupt bytes by resynchronising on the next record separator
@@ -52,10 +49,8 @@
 //     Segments are deleted as soon as the cursor leaves them.
 //   - Exclusivity: one Queue per directory (flock on the lock file); a
 //     second Open fails naming the directory, in this process or another.
-//   - Checkpoint: replaced atomically (temporary file, rename); fsynced
-//     (the file before the rename, the directory after it) when the reader
-//     left a segment, at least once a second while it moves, and at Close.
-//     A bad checkpoint never stops Open: see Open.
+//   - Checkpoint: replaced atomically (temporary file, fsync, rename, fsync
+//     of the directory). A bad checkpoint never stops Open: see Open.
 //
 // # Use
 //
@@ -68,10 +63,8 @@
 //
 // Costs: Sync is one write and one fsync (about 0.2 ms on the development
 // VM's disk), so the records per Sync set the write rate; a checkpoint is a
-// small file write and a rename (a few µs), plus an fsync of each (about
-// 0.5 ms together) when it is durable: at most once a second and once per
-// segment, so the checkpoint costs the reader little at any
-// CursorUpdateCount.
+// small file write, an fsync, a rename and a directory fsync (about 0.5 ms),
+// so CursorUpdateCount and the records per Commit set the read rate.
 //
 // What "full" means is the caller's decision (Heka's full_action): on
 // ErrFull it may stop ("shutdown"), count and drop the message ("drop"), or

@@ -67,13 +67,7 @@ type Queue struct {
 	log  *slog.Logger
 	lock *os.File // holds the directory's flock
 	dirf *os.File // the directory, for fsyncs after creating and renaming files
-
-	// The checkpoint file as last replaced, kept open for plain writes in
-	// place, the length of its text, and a buffer for the text (reader
-	// side: under rmu, or during Open).
-	ckptf   *os.File
-	ckptLen int
-	ckptBuf []byte
+	ckpf *os.File // the checkpoint file, updated in place by the reader
 
 	closed atomic.Bool
 	done   chan struct{} // closed by Close: wakes Next
@@ -116,6 +110,16 @@ func (q *Queue) Stats() Stats {
 // here; retry on a timer as well.
 func (q *Queue) Freed() <-chan struct{} {
 	return q.freed
+}
+
+// Synced returns a channel that receives a value after a Sync made new
+// records durable. It has one slot and Next consumes it too, always
+// re-checking for records afterwards: a reader that takes only what is
+// ready (Next with a context that is already done) and otherwise waits for
+// other events as well selects on Synced, then calls Next again. A value
+// may arrive when the records were already read.
+func (q *Queue) Synced() <-chan struct{} {
+	return q.notify
 }
 
 // Dir returns the queue directory.
@@ -184,12 +188,10 @@ func (q *Queue) Close() error {
 			q.segments.Add(-1)
 		}
 	}
-	if rd.cursor != rd.ckpt {
-		if err := q.writeCheckpoint(rd.cursor, true); err != nil {
-			errs = append(errs, q.errorf("%w", err))
-		}
+	if err := updateCheckpoint(q.ckpf, rd.cursor, true); err != nil {
+		errs = append(errs, q.errorf("%w", err))
 	}
-	q.closeCheckpoint()
+	q.ckpf.Close()
 	if rd.f != nil {
 		rd.f.Close()
 	}
@@ -259,9 +261,11 @@ func (q *Queue) abandon() {
 	if q.rd.f != nil {
 		q.rd.f.Close()
 	}
-	q.closeCheckpoint()
 	if q.dirf != nil {
 		q.dirf.Close()
+	}
+	if q.ckpf != nil {
+		q.ckpf.Close()
 	}
 	q.lock.Close()
 }
@@ -280,7 +284,7 @@ func (q *Queue) open() error {
 	if err != nil {
 		return q.errorf("list segments: %w", err)
 	}
-	cursor, saved, nextID := q.startPosition(segs)
+	cursor, nextID := q.startPosition(segs)
 	// Delete the segments before the cursor: they were consumed.
 	kept := segs[:0]
 	for _, s := range segs {
@@ -337,11 +341,11 @@ func (q *Queue) open() error {
 	if err := q.rd.start(q, cursor, buf); err != nil {
 		return err
 	}
-	if saved != cursor {
-		if err := q.writeCheckpoint(cursor, true); err != nil {
-			return q.errorf("%w", err)
-		}
+	ckpf, err := createCheckpoint(q.dir, q.dirf, cursor)
+	if err != nil {
+		return q.errorf("%w", err)
 	}
+	q.ckpf = ckpf
 	q.rd.ckpt = cursor
 	q.publishCursor()
 	q.log.Info("disk queue opened", "dir", q.dir, "cursor", cursor.String(),
@@ -349,11 +353,9 @@ func (q *Queue) open() error {
 	return nil
 }
 
-// startPosition returns the cursor from the checkpoint (or its fallback), the
-// checkpoint as found on disk (id -1 when missing or invalid), and the id of
-// the new write segment.
-func (q *Queue) startPosition(segs []diskSegment) (cursor, saved position, nextID int64) {
-	saved = position{id: -1}
+// startPosition returns the cursor from the checkpoint (or its fallback)
+// and the id of the new write segment.
+func (q *Queue) startPosition(segs []diskSegment) (cursor position, nextID int64) {
 	oldest := position{}
 	if len(segs) > 0 {
 		oldest.id = segs[0].id
@@ -362,13 +364,12 @@ func (q *Queue) startPosition(segs []diskSegment) (cursor, saved position, nextI
 	cp, err := readCheckpoint(q.dir)
 	switch {
 	case errors.Is(err, errNoCheckpoint):
-		return oldest, saved, nextID
+		return oldest, nextID
 	case err != nil:
 		q.log.Warn("disk queue: bad checkpoint, reading from the oldest segment",
 			"dir", q.dir, "err", err, "from", oldest.String())
-		return oldest, saved, nextID
+		return oldest, nextID
 	}
-	saved = cp
 	nextID = max(nextID, cp.id+1)
 	for _, s := range segs {
 		if s.id != cp.id {
@@ -377,18 +378,18 @@ func (q *Queue) startPosition(segs []diskSegment) (cursor, saved position, nextI
 		if cp.off > s.size {
 			q.log.Warn("disk queue: checkpoint offset past the end of its segment, reading from the oldest segment",
 				"dir", q.dir, "checkpoint", cp.String(), "size", s.size, "from", oldest.String())
-			return oldest, saved, nextID
+			return oldest, nextID
 		}
-		return cp, saved, nextID
+		return cp, nextID
 	}
 	if cp.off == 0 {
 		// The checkpoint's segment was empty and removed: everything before
 		// it was consumed; start at the next one (open deletes the older).
-		return cp, saved, nextID
+		return cp, nextID
 	}
 	q.log.Warn("disk queue: checkpoint names a missing segment, reading from the oldest segment",
 		"dir", q.dir, "checkpoint", cp.String(), "from", oldest.String())
-	return oldest, saved, nextID
+	return oldest, nextID
 }
 
 // countRecords counts the valid records of segment s from offset off.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 )
 
 // reader is the state of the reading side, guarded by Queue.rmu.
@@ -15,11 +14,10 @@ type reader struct {
 	id    int64    // its id
 	limit int64    // its durable size as last applied to sr
 
-	cursor      position  // committed: everything before it was delivered
-	ckpt        position  // what the checkpoint file holds
-	uncommitted int64     // records returned by Next since the last Commit
-	commits     int       // Commits since the checkpoint was written
-	synced      time.Time // when a checkpoint was last written durably
+	cursor      position // committed: everything before it was delivered
+	ckpt        position // what the checkpoint file holds
+	uncommitted int64    // records returned by Next since the last Commit
+	commits     int      // Commits since the checkpoint was written
 }
 
 // start positions the reader at the cursor.
@@ -164,22 +162,15 @@ func (q *Queue) Commit() error {
 }
 
 // checkpoint writes the cursor to the checkpoint file, then deletes the
-// segments before the cursor. The write is durable (fsynced) when segments
-// are to be deleted, so that no checkpoint on disk ever names a deleted
-// segment's records as pending while later ones are gone, and at least
-// every checkpointSyncInterval; the writes in between are plain (two fsyncs
-// per checkpoint would cost about 0.5 ms on the development VM, 10 µs per
-// record at Heka's cursor_update_count of 50 for TcpOutput).
+// segments before the cursor.
 func (q *Queue) checkpoint() error {
 	rd := &q.rd
 	q.publishCursor()
-	now := time.Now()
-	durable := rd.cursor.id != rd.ckpt.id || now.Sub(rd.synced) >= checkpointSyncInterval
-	if err := q.writeCheckpoint(rd.cursor, durable); err != nil {
+	q.mu.Lock()
+	deletes := len(q.segs) > 0 && q.segs[0].id < rd.cursor.id
+	q.mu.Unlock()
+	if err := updateCheckpoint(q.ckpf, rd.cursor, deletes); err != nil {
 		return q.errorf("%w", err)
-	}
-	if durable {
-		rd.synced = now
 	}
 	rd.ckpt = rd.cursor
 	rd.commits = 0

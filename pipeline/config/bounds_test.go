@@ -23,50 +23,56 @@ func TestBoundsErrors(t *testing.T) {
 		want string
 	}{
 		{"poolsize too large", "[hekad]\npoolsize = 10000000\n" + minimal,
-			"h.toml: [hekad]: poolsize: must be at most 1000000, got 10000000"},
+			"h.toml:2: [hekad]: poolsize: must be at most 1000000, got 10000000"},
 		{"poolsize zero", "[hekad]\npoolsize = 0\n" + minimal,
-			"h.toml: [hekad]: poolsize: must be greater than 0, got 0"},
+			"h.toml:2: [hekad]: poolsize: must be greater than 0, got 0"},
 		{"plugin_chansize too large", "[hekad]\nplugin_chansize = 100001\n" + minimal,
-			"h.toml: [hekad]: plugin_chansize: must be at most 100000, got 100001"},
+			"h.toml:2: [hekad]: plugin_chansize: must be at most 100000, got 100001"},
 		{"plugin_chansize negative", "[hekad]\nplugin_chansize = -1\n" + minimal,
-			"h.toml: [hekad]: plugin_chansize: must be greater than 0, got -1"},
+			"h.toml:2: [hekad]: plugin_chansize: must be greater than 0, got -1"},
 		{"max_message_size too large", "[hekad]\nmax_message_size = 268435457\n" + minimal,
-			"h.toml: [hekad]: max_message_size: must be at most 268435456 (256 MiB), got 268435457"},
+			"h.toml:2: [hekad]: max_message_size: must be at most 268435456 (256 MiB), got 268435457"},
 		{"max_message_size too small", "[hekad]\nmax_message_size = 1024\n" + minimal,
-			"h.toml: [hekad]: max_message_size: must be greater than 1024, got 1024"},
+			"h.toml:2: [hekad]: max_message_size: must be greater than 1024, got 1024"},
 		{"max_message_loops too large", "[hekad]\nmax_message_loops = 256\n" + minimal,
-			"h.toml: [hekad]: max_message_loops: must be at most 255, got 256"},
+			"h.toml:2: [hekad]: max_message_loops: must be at most 255, got 256"},
 		{"max_process_inject too large", "[hekad]\nmax_process_inject = 10001\n" + minimal,
-			"h.toml: [hekad]: max_process_inject: must be at most 10000, got 10001"},
+			"h.toml:2: [hekad]: max_process_inject: must be at most 10000, got 10001"},
 		{"max_timer_inject too large", "[hekad]\nmax_timer_inject = 10001\n" + minimal,
-			"h.toml: [hekad]: max_timer_inject: must be at most 10000, got 10001"},
+			"h.toml:2: [hekad]: max_timer_inject: must be at most 10000, got 10001"},
 		{"shutdown_timeout zero", "[hekad]\nshutdown_timeout = \"0s\"\n" + minimal,
-			`h.toml: [hekad]: shutdown_timeout: must be greater than 0, got "0s"`},
+			`h.toml:2: [hekad]: shutdown_timeout: must be greater than 0, got "0s"`},
 		{"shutdown_timeout negative", "[hekad]\nshutdown_timeout = \"-5s\"\n" + minimal,
-			`h.toml: [hekad]: shutdown_timeout: must be greater than 0, got "-5s"`},
+			`h.toml:2: [hekad]: shutdown_timeout: must be greater than 0, got "-5s"`},
 		{"shutdown_timeout too long", "[hekad]\nshutdown_timeout = \"61m\"\n" + minimal,
-			`h.toml: [hekad]: shutdown_timeout: must be at most "1h0m0s", got "1h1m0s"`},
+			`h.toml:2: [hekad]: shutdown_timeout: must be at most "1h0m0s", got "1h1m0s"`},
 		{"shutdown_timeout unparsable", "[hekad]\nshutdown_timeout = \"soon\"\n" + minimal,
 			`h.toml:2: [hekad]: shutdown_timeout: invalid duration "soon": time: invalid duration "soon"`},
 		{"shutdown_timeout without a unit", "[hekad]\nshutdown_timeout = 30\n" + minimal,
 			`h.toml:2: [hekad]: shutdown_timeout: invalid duration "30": time: missing unit in duration "30"`},
+		{"report_interval too long", "[hekad]\nreport_interval = 86401\n" + minimal,
+			"h.toml:2: [hekad]: report_interval: must be at most 86400 (one day), got 86401"},
+		// The TOML decoder wraps -1 into an unsigned integer (as it does for
+		// every Seconds option); the bound still rejects it.
+		{"report_interval negative", "[hekad]\nreport_interval = -1\n" + minimal,
+			"h.toml:2: [hekad]: report_interval: must be at most 86400 (one day), got 18446744073709551615"},
 		{"every [hekad] bound at once", "[hekad]\npoolsize = 2000000\nplugin_chansize = 0\nshutdown_timeout = \"2h\"\n" + minimal,
-			"h.toml: [hekad]: poolsize: must be at most 1000000, got 2000000\n" +
-				"h.toml: [hekad]: plugin_chansize: must be greater than 0, got 0\n" +
-				`h.toml: [hekad]: shutdown_timeout: must be at most "1h0m0s", got "2h0m0s"`},
+			"h.toml:2: [hekad]: poolsize: must be at most 1000000, got 2000000\n" +
+				"h.toml:3: [hekad]: plugin_chansize: must be greater than 0, got 0\n" +
+				`h.toml:4: [hekad]: shutdown_timeout: must be at most "1h0m0s", got "2h0m0s"`},
 		{"decoder_workers zero", minimal + "decoder_workers = 0\n",
-			"h.toml: [in] (FakeUdpInput): decoder_workers: must be from 1 to 64, got 0"},
+			"h.toml:3: [in] (FakeUdpInput): decoder_workers: must be from 1 to 64, got 0"},
 		{"decoder_workers too many", minimal + "decoder_workers = 100000\n",
-			"h.toml: [in] (FakeUdpInput): decoder_workers: must be from 1 to 64, got 100000"},
+			"h.toml:3: [in] (FakeUdpInput): decoder_workers: must be from 1 to 64, got 100000"},
 		{"max_file_size below the record size", "[out]\ntype = \"FakeTcpOutput\"\nmessage_matcher = \"TRUE\"\n[out.buffering]\nmax_file_size = 65536\n",
-			"h.toml: [out] (FakeTcpOutput): buffering.max_file_size: must be at least the largest record size (65794), got 65536"},
+			"h.toml:5: [out] (FakeTcpOutput): buffering.max_file_size: must be at least the largest record size (65794), got 65536"},
 		{"max_file_size below the record size of max_message_size", "[hekad]\nmax_message_size = 1048576\n" +
 			"[out]\ntype = \"FakeLogOutput\"\nmessage_matcher = \"TRUE\"\nuse_buffering = true\n[out.buffering]\nmax_file_size = 1048576\n",
-			"h.toml: [out] (FakeLogOutput): buffering.max_file_size: must be at least the largest record size (1048834), got 1048576"},
+			"h.toml:8: [out] (FakeLogOutput): buffering.max_file_size: must be at least the largest record size (1048834), got 1048576"},
 		{"max_buffer_size below max_file_size", "[out]\ntype = \"FakeTcpOutput\"\nmessage_matcher = \"TRUE\"\n[out.buffering]\nmax_buffer_size = 1000000\n",
-			"h.toml: [out] (FakeTcpOutput): buffering.max_buffer_size: must be 0 (unlimited) or at least max_file_size (134217728), got 1000000"},
+			"h.toml:5: [out] (FakeTcpOutput): buffering.max_buffer_size: must be 0 (unlimited) or at least max_file_size (134217728), got 1000000"},
 		{"filter max_buffer_size below max_file_size", "[f]\ntype = \"FakeCounterFilter\"\n[f.buffering]\nmax_file_size = 70000\nmax_buffer_size = 69999\n",
-			"h.toml: [f] (FakeCounterFilter): buffering.max_buffer_size: must be 0 (unlimited) or at least max_file_size (70000), got 69999"},
+			"h.toml:5: [f] (FakeCounterFilter): buffering.max_buffer_size: must be 0 (unlimited) or at least max_file_size (70000), got 69999"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +107,12 @@ func TestBoundsAccepted(t *testing.T) {
 		}},
 		{"shutdown_timeout at the bound", "[hekad]\nshutdown_timeout = \"1h\"\n" + minimal, func(p *Plan) error {
 			return want("shutdown_timeout", p.Globals.ShutdownTimeout.Duration(), time.Hour)
+		}},
+		{"report_interval default: off", minimal, func(p *Plan) error {
+			return want("report_interval", p.Globals.ReportInterval, pipeline.Seconds(0))
+		}},
+		{"report_interval at the bound", "[hekad]\nreport_interval = 86400\n" + minimal, func(p *Plan) error {
+			return want("report_interval", p.Globals.ReportInterval.Duration(), 24*time.Hour)
 		}},
 		{"[hekad] bounds inclusive", "[hekad]\npoolsize = 1000000\nplugin_chansize = 100000\nmax_message_size = 268435456\n" +
 			"max_message_loops = 255\nmax_process_inject = 10000\nmax_timer_inject = 10000\n" + minimal, func(p *Plan) error {

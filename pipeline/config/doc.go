@@ -21,7 +21,14 @@
 //     compile), the decoder, splitter and encoder names (a section of that
 //     kind or an auto-registered default, see DefaultPlugins), and resolve
 //     use_framing.
+//  5. Probe: build each section's plugin once, as the engine will (Build
+//     opens no sockets and starts no goroutines), and discard it, so that
+//     the errors only a constructor finds and a ticker_interval on a plugin
+//     without a timer come out in the same run as the others.
 //
 // Every problem is reported, as *Error values joined with errors.Join in
-// file order; a configuration with any problem yields no Plan.
+// file order, each rendered FILE:LINE: [SECTION] (TYPE): KEY: MESSAGE; a
+// configuration with any problem yields no Plan. A type that is not
+// registered is told apart: a Heka 0.10 plugin this build lacks (see
+// HekaPlugins) or an unknown name, with the closest registered name.
 package config

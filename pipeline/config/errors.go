@@ -21,14 +21,13 @@ var ErrEmpty = errors.New("empty configuration")
 //
 // Error renders as
 //
-//	FILE[:LINE]: [SECTION] (TYPE): KEY: MESSAGE
+//	FILE:LINE: [SECTION] (TYPE): KEY: MESSAGE
 //
-// leaving out the parts that are unknown (a matcher syntax error reads
-// "message_matcher: syntax error at byte N: ..."), and as
-//
-//	FILE: [SECTION] (TYPE): unknown key "KEY"
-//
-// for unknown keys.
+// leaving out the parts that are unknown or do not apply (a matcher syntax
+// error reads "message_matcher: syntax error at byte N: ...", an unknown
+// key "adress: unknown key (did you mean \"address\"?)"). LINE is the
+// line of the key, or of the section header when the error concerns the
+// whole section or a key it lacks.
 type Error struct {
 	// File is the configuration file (as given to Load or LoadBytes).
 	File string
@@ -69,11 +68,7 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(": ")
 	}
-	switch {
-	case errors.Is(e.Err, ErrUnknownKey):
-		fmt.Fprintf(&b, "unknown key %q", e.Key)
-		return b.String()
-	case e.Key != "":
+	if e.Key != "" {
 		b.WriteString(e.Key)
 		b.WriteString(": ")
 	}

@@ -95,11 +95,19 @@ func setEnvFile(t *testing.T, path string) {
 }
 
 // dumpPlan renders a Plan as stable text: one block per section, options
-// as JSON. The hostname default depends on the machine and is masked.
+// as JSON. The hostname and base_dir defaults depend on the machine and
+// the user, and are masked.
 func dumpPlan(p *Plan) string {
 	var b strings.Builder
 	g := p.Globals
 	g.Hostname = "<hostname>"
+	if p.BaseDirDefaulted {
+		if g.BaseDir != DefaultBaseDir() {
+			g.BaseDir = "WRONG DEFAULT " + g.BaseDir
+		} else {
+			g.BaseDir = "<default base_dir>"
+		}
+	}
 	fmt.Fprintf(&b, "[hekad] %s\n", js(g))
 	section := func(s Section) {
 		src := s.Source

@@ -76,6 +76,7 @@ type file struct {
 	index int // position in load order
 	name  string
 	md    toml.MetaData
+	lines keyLines
 }
 
 // rawSection is a top-level table of a file, not yet decoded.
@@ -104,6 +105,7 @@ func load(path string, srcs []source) (*Plan, error) {
 			continue
 		}
 		data = quoteLegacyKeys(data)
+		f.lines = scanKeyLines(data)
 		var tables map[string]toml.Primitive
 		f.md, err = toml.Decode(string(data), &tables)
 		if err != nil {
@@ -127,6 +129,7 @@ func load(path string, srcs []source) (*Plan, error) {
 	sections = slices.DeleteFunc(sections, func(r *rawSection) bool { return r == nil })
 
 	l.decodeGlobals(hekad)
+	l.applyDefaultBaseDir(hekad)
 	for _, r := range sections {
 		l.decodeSection(r)
 	}

@@ -91,7 +91,7 @@ func TestFreeformOnlyForDeclaredTables(t *testing.T) {
 	conf := "[sb]\ntype = \"FakeSandboxFilter\"\nfilename = \"a.lua\"\nmessage_matcher = \"TRUE\"\n" +
 		"[sb.config]\nanything = 1\n[sb.config.deeper]\nx = 2\n[sb.other]\ny = 3\n"
 	_, err := LoadBytes("h.toml", []byte(conf))
-	if err == nil || err.Error() != `h.toml: [sb] (FakeSandboxFilter): unknown key "other"` {
+	if err == nil || err.Error() != `h.toml:9: [sb] (FakeSandboxFilter): other: unknown key` {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -143,5 +143,36 @@ func TestMatcherErrorPosition(t *testing.T) {
 	}
 	if ce.Key != "message_matcher" || ce.Pos != 28 {
 		t.Errorf("key %q pos %d, want message_matcher at byte 28 (%v)", ce.Key, ce.Pos, err)
+	}
+}
+
+// TestBaseDirDefault checks that a base_dir the configuration sets is kept
+// and that one it leaves out is DefaultBaseDir, which is Heka's
+// /var/cache/hekad only when this process may write there.
+func TestBaseDirDefault(t *testing.T) {
+	tests := []struct {
+		name, conf, want string
+		defaulted        bool
+	}{
+		{"set", "[hekad]\nbase_dir = \"/srv/hekad\"\n" + minimal, "/srv/hekad", false},
+		{"hekad section without it", "[hekad]\npoolsize = 10\n" + minimal, DefaultBaseDir(), true},
+		{"no hekad section", minimal, DefaultBaseDir(), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := LoadBytes("h.toml", []byte(tc.conf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan.Globals.BaseDir != tc.want || plan.BaseDirDefaulted != tc.defaulted {
+				t.Errorf("base_dir %q (defaulted %v), want %q (%v)", plan.Globals.BaseDir, plan.BaseDirDefaulted, tc.want, tc.defaulted)
+			}
+		})
+	}
+	if os.Geteuid() == 0 && DefaultBaseDir() != HekaBaseDir {
+		t.Errorf("as root the default base_dir is %q, want Heka's %q", DefaultBaseDir(), HekaBaseDir)
+	}
+	if os.Geteuid() != 0 && DefaultBaseDir() == HekaBaseDir && !usable(HekaBaseDir) {
+		t.Errorf("default base_dir %q is not usable by this user", HekaBaseDir)
 	}
 }

@@ -54,7 +54,10 @@ func (l *loader) err() error {
 		if c := cmp.Compare(a.file, b.file); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.pos, b.pos)
+		if c := cmp.Compare(a.pos, b.pos); c != 0 {
+			return c
+		}
+		return cmp.Compare(lineOf(a.err), lineOf(b.err))
 	})
 	errs := make([]error, len(l.errs))
 	for i, e := range l.errs {
@@ -114,6 +117,7 @@ type sectionCtx struct {
 	raw  *rawSection
 	typ  string
 	free []string // free-form sub-tables declared by the plugin
+	into []any    // what the section was decoded into, for suggestions
 }
 
 // fail records an error about key ("" for the whole section).
@@ -123,15 +127,30 @@ func (sc *sectionCtx) fail(key string, err error) {
 
 // failAt records an error about key at byte offset pos of its value.
 func (sc *sectionCtx) failAt(key string, pos int, err error) {
+	sc.addErr(key, nil, 0, pos, err)
+}
+
+// addErr records an error about key (whose parts, when known, are
+// keyParts) at line (0: the line the key, or else the section, is defined
+// on).
+func (sc *sectionCtx) addErr(key string, keyParts []string, line, pos int, err error) {
+	if line == 0 {
+		if keyParts == nil && key != "" {
+			keyParts = strings.Split(key, ".")
+		}
+		line = sc.raw.file.lines.lineOf(append([]string{sc.raw.name}, keyParts...)...)
+	}
 	sc.l.add(sc.raw.file.index, sc.raw.pos, &Error{
-		File: sc.raw.file.name, Section: sc.raw.name, Type: sc.typ, Key: key, Pos: pos, Err: err,
+		File: sc.raw.file.name, Line: line, Section: sc.raw.name, Type: sc.typ, Key: key, Pos: pos, Err: err,
 	})
 }
 
 // isTable reports whether the section is a TOML table, recording an error
 // when it is not.
 func (sc *sectionCtx) isTable() bool {
-	if t := sc.raw.file.md.Type(sc.raw.name); t != "Hash" {
+	// A table only implied by a sub-table header ([a.b] without [a]) has
+	// no type of its own.
+	if t := sc.raw.file.md.Type(sc.raw.name); t != "Hash" && t != "" {
 		sc.fail("", fmt.Errorf("not a table (a TOML %s): every top-level key must be a [section]", strings.ToLower(t)))
 		return false
 	}
@@ -141,15 +160,17 @@ func (sc *sectionCtx) isTable() bool {
 // decode decodes the section into v, recording a failure. It reports
 // whether decoding succeeded.
 func (sc *sectionCtx) decode(v any) bool {
+	sc.into = append(sc.into, v)
 	err := sc.raw.file.md.PrimitiveDecode(sc.raw.prim, v)
 	if err == nil {
-		return true
+		bad := notTables(sc.raw.file.md, toml.Key{sc.raw.name}, v)
+		for _, b := range bad {
+			sc.fail(b.key, fmt.Errorf("must be a table, not a TOML %s", b.kind))
+		}
+		return len(bad) == 0
 	}
 	line, key, msg := sc.splitDecodeError(err)
-	sc.l.add(sc.raw.file.index, sc.raw.pos, &Error{
-		File: sc.raw.file.name, Line: line, Section: sc.raw.name, Type: sc.typ, Key: key, Pos: -1,
-		Err: errors.New(msg),
-	})
+	sc.addErr(key, nil, line, -1, errors.New(msg))
 	return false
 }
 
@@ -201,9 +222,14 @@ outer:
 			}
 		}
 		reported = append(reported, k)
-		sc.l.add(sc.raw.file.index, sc.raw.pos, &Error{
-			File: sc.raw.file.name, Section: sc.raw.name, Type: sc.typ,
-			Key: toml.Key(k[1:]).String(), Pos: -1, Err: ErrUnknownKey,
-		})
+		sc.addErr(toml.Key(k[1:]).String(), k[1:], 0, -1, sc.unknownKey(k[1:]))
 	}
+}
+
+// lineOf is the line of an *Error, 0 for other errors.
+func lineOf(err error) int {
+	if e, ok := err.(*Error); ok {
+		return e.Line
+	}
+	return 0
 }

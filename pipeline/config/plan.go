@@ -6,7 +6,12 @@ import "github.com/hekad-go/hekad/pipeline"
 // pipeline from. Tests may build Plans in code.
 type Plan struct {
 	// Globals are the [hekad] settings, defaults applied and validated.
+	// A base_dir the configuration does not set is DefaultBaseDir().
 	Globals pipeline.Globals
+	// BaseDirDefaulted tells that base_dir was not set, so Globals.BaseDir
+	// is DefaultBaseDir() (which may not be Heka's /var/cache/hekad): a
+	// caller may say so in its log.
+	BaseDirDefaulted bool
 	// Decoders, Encoders and Splitters are templates: the engine builds an
 	// instance per input, stream or output that names them. The
 	// auto-registered defaults (ProtobufDecoder, ProtobufEncoder,

@@ -1,16 +1,19 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 
 	"github.com/hekad-go/hekad/pipeline"
 )
 
 // Small plugin types registered for real through the pipeline registry,
 // standing in for the plugin families in this package's tests. Their
-// builders are never called: loading a configuration builds nothing.
+// builders are called once per section by Load's probe; the plugins they
+// return are never run.
 
 type emptyConfig struct{}
 
@@ -107,6 +110,28 @@ type payloadEncoderConfig struct {
 	AppendNewlines bool `toml:"append_newlines"`
 }
 
+// tickingFilter is a filter that implements pipeline.Ticker.
+type tickingFilter struct{}
+
+func (tickingFilter) Process(context.Context, *pipeline.Pack, pipeline.Injector) error { return nil }
+func (tickingFilter) Tick(context.Context, pipeline.Injector) error                    { return nil }
+
+// failingOutputConfig is the config of FakeFailOutput, whose constructor
+// rejects a perm that is not octal, as FileOutput's does.
+type failingOutputConfig struct {
+	Perm string `toml:"perm"`
+}
+
+func init() {
+	pipeline.RegisterOutput("FakeFailOutput", func() failingOutputConfig { return failingOutputConfig{Perm: "644"} },
+		func(c failingOutputConfig, _ *pipeline.Env) (pipeline.Output, error) {
+			if _, err := strconv.ParseUint(c.Perm, 8, 32); err != nil {
+				return nil, fmt.Errorf("perm: not an octal number: %q", c.Perm)
+			}
+			return nil, nil
+		})
+}
+
 func init() {
 	pipeline.RegisterDecoder("ProtobufDecoder", func() emptyConfig { return emptyConfig{} },
 		func(emptyConfig, *pipeline.Env) (pipeline.Decoder, error) { return nil, nil })
@@ -127,7 +152,7 @@ func init() {
 	pipeline.RegisterOutput("FakeLogOutput", func() logOutputConfig { return logOutputConfig{} },
 		func(logOutputConfig, *pipeline.Env) (pipeline.Output, error) { return nil, nil })
 	pipeline.RegisterFilter("FakeCounterFilter", func() counterFilterConfig { return counterFilterConfig{} },
-		func(counterFilterConfig, *pipeline.Env) (pipeline.Filter, error) { return nil, nil })
+		func(counterFilterConfig, *pipeline.Env) (pipeline.Filter, error) { return tickingFilter{}, nil })
 	pipeline.RegisterFilter("FakeSandboxFilter", func() sandboxFilterConfig { return sandboxFilterConfig{} },
 		func(sandboxFilterConfig, *pipeline.Env) (pipeline.Filter, error) { return nil, nil })
 	pipeline.RegisterDecoder("FakeRegexDecoder", func() regexDecoderConfig { return regexDecoderConfig{MatchRegex: ".*"} },

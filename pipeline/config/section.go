@@ -3,6 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/message/matcher"
@@ -39,17 +42,16 @@ func (l *loader) decodeSection(r *rawSection) {
 	if sc.typ == "" {
 		sc.typ = r.name
 	}
-	kind, ok := pipeline.KindOf(sc.typ)
-	if !ok {
-		sc.fail("type", fmt.Errorf("unrecognised plugin kind: %q does not end in Input, Splitter, Decoder, Filter, Encoder or Output", sc.typ))
-		return
-	}
-	l.kinds[r.name] = kind
 	reg, ok := pipeline.Lookup(sc.typ)
 	if !ok {
-		sc.fail("type", fmt.Errorf("no registered plugin type %q", sc.typ))
+		if k, isKind := pipeline.KindOf(sc.typ); isKind {
+			l.kinds[r.name] = k // references to it are still checked
+		}
+		sc.fail("type", unregisteredType(sc.typ))
 		return
 	}
+	kind := reg.Kind
+	l.kinds[r.name] = kind
 	cfg := reg.NewConfig()
 	if f, ok := cfg.(Freeform); ok {
 		sc.free = f.FreeformKeys()
@@ -73,6 +75,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.validate(in.Common.Validate())
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, in.Common.TickerInterval)
+		}
 		if len(l.errs) == before {
 			l.plan.Inputs = append(l.plan.Inputs, in)
 		}
@@ -88,6 +93,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkMatcher(c.MessageMatcher)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, f.Common.TickerInterval)
+		}
 		if len(l.errs) == before {
 			l.plan.Filters = append(l.plan.Filters, f)
 		}
@@ -106,6 +114,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkMatcher(c.MessageMatcher)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, o.Common.TickerInterval)
+		}
 		if len(l.errs) == before {
 			l.plan.Outputs = append(l.plan.Outputs, o)
 		}
@@ -117,6 +128,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkMinBuffer(s.Common.MinBufferSize)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, 0)
+		}
 		if len(l.errs) == before {
 			l.plan.Splitters = append(l.plan.Splitters, s)
 		}
@@ -126,6 +140,9 @@ func (l *loader) decodeSection(r *rawSection) {
 			sc.checkUnknown(sc.free)
 		}
 		sc.validatePlugin(cfg, decoded)
+		if decoded && l.onlyUnknownKeysSince(before) {
+			sc.probe(reg, cfg, 0)
+		}
 		if len(l.errs) != before {
 			break
 		}
@@ -272,11 +289,39 @@ func (sc *sectionCtx) checkMatcher(expr string) {
 	}
 }
 
-// validate records err, from a Validate method that names its key.
+// validate records err, from a Validate method that names its key: each
+// of the joined errors whose text starts with "KEY: " for a key the section
+// accepts is filed against that key (so that it gets the key's line).
 func (sc *sectionCtx) validate(err error) {
-	if err != nil {
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		key, rest, ok := strings.Cut(err.Error(), ": ")
+		if ok && sc.accepts(key) {
+			sc.fail(key, errors.New(rest))
+			continue
+		}
 		sc.fail("", err)
 	}
+}
+
+// accepts reports whether the dotted key names an option of the section.
+func (sc *sectionCtx) accepts(key string) bool {
+	if key == "" || strings.ContainsAny(key, " \t\n") {
+		return false
+	}
+	parts := strings.Split(key, ".")
+	for _, v := range sc.into {
+		if slices.Contains(keysAt(reflect.TypeOf(v), parts[:len(parts)-1]), parts[len(parts)-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // validatePlugin runs the plugin config's Validate when the section was
@@ -284,6 +329,37 @@ func (sc *sectionCtx) validate(err error) {
 func (sc *sectionCtx) validatePlugin(cfg any, decoded bool) {
 	if v, ok := cfg.(pipeline.Validator); ok && decoded {
 		sc.validate(v.Validate())
+	}
+}
+
+// onlyUnknownKeysSince reports whether every error recorded since the
+// first before ones is an unknown key: such a section's values are
+// complete and valid, so its plugin can still be probed.
+func (l *loader) onlyUnknownKeysSince(before int) bool {
+	for _, e := range l.errs[before:] {
+		if !errors.Is(e.err, ErrUnknownKey) {
+			return false
+		}
+	}
+	return true
+}
+
+// probe builds the plugin once from its validated config, the way the
+// engine will, and throws it away: so that the errors only its constructor
+// finds, and a ticker_interval on a plugin that cannot tick, are reported
+// with the others, in the same run and form (Build opens no sockets and
+// starts no goroutines).
+func (sc *sectionCtx) probe(reg *pipeline.Registration, cfg any, tick pipeline.Seconds) {
+	env := pipeline.NewEnv(sc.raw.name, sc.typ, &sc.l.plan.Globals, nil, nil)
+	p, err := reg.Build(cfg, env)
+	if err != nil {
+		sc.validate(err)
+		return
+	}
+	if tick > 0 {
+		if _, ok := p.(pipeline.Ticker); !ok {
+			sc.fail("ticker_interval", fmt.Errorf("%s has no timer, so it cannot take a ticker_interval: leave it out or set it to 0 (Heka refused it too), got %d", sc.typ, tick))
+		}
 	}
 }
 

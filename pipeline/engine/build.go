@@ -111,7 +111,7 @@ func (e *Engine) build(plan *config.Plan) error {
 }
 
 func (e *Engine) env(name, typ string) *pipeline.Env {
-	return pipeline.NewEnv(name, typ, &e.g, e.opts.Logger, e.opts.Metrics)
+	return pipeline.NewEnv(name, typ, &e.g, e.opts.Logger, e.opts.Metrics, pipeline.WithReports(e))
 }
 
 func buildAs[T any](s config.Section, env *pipeline.Env, what string) (T, error) {
@@ -232,9 +232,7 @@ func (e *Engine) buildFilter(f config.Filter) (*sink, error) {
 		s.filter = plugin
 		s.plugin = plugin
 	}
-	if f.Common.UseBuffering {
-		s.log.Warn("use_buffering on filters is not supported yet: running unbuffered")
-	}
+	s.buffered, s.buffering = f.Common.UseBuffering, f.Common.Buffering
 	errs = append(errs, s.checkTicker()...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

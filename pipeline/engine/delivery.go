@@ -27,8 +27,13 @@ var errLost = errors.New("message lost: a plugin failed or hekad stopped before 
 // counts are message counters kept by one goroutine's side of the
 // pipeline (a sink, the router), added up for reports: separate counters
 // keep the goroutines off each other's cache lines.
+//
+// by counts whole messages, by their final outcome, at the target that
+// finished them (the last one done); at counts this target's own outcome
+// for every message it took (the per-plugin figures of the report).
 type counts struct {
 	by [numOutcomes]atomic.Int64
+	at [numOutcomes]atomic.Int64
 	_  [64]byte // padding: the next goroutine's counts start on another cache line
 }
 
@@ -75,9 +80,10 @@ func (ds *deliveries) track(k int, org *origin) *delivery {
 }
 
 // done records that one target is done with the message, with outcome o,
-// and finishes the message when it was the last; c receives the message's
-// count.
+// and finishes the message when it was the last; c, the target's counts,
+// receives the target's outcome and, for the last, the message's count.
 func (ds *deliveries) done(d *delivery, o outcome, c *counts) {
+	c.at[o].Add(1)
 	if d == nil {
 		c.by[o].Add(1)
 		return

@@ -17,6 +17,14 @@
 // match goroutines) and sends each filter and output only the packs it
 // matched, with one reference each.
 //
+// # Reports
+//
+// Engine.Snapshot is every figure of the SIGUSR1 report, typed; Report
+// writes it as text, InjectReports routes it as heka.all-report (with
+// heka.memstat) every [hekad] report_interval or when a plugin asks
+// through pipeline.Env.Reports; Stats are its message totals, those of the
+// closing line. AbortIfWedged is SIGUSR2. See docs/reports.md.
+//
 // Deadlock avoidance, lock order and the rules every stage follows are
 // written down in docs/locks.md.
 package engine

@@ -49,6 +49,13 @@ type Options struct {
 	// messages of one record never waits on packs only its own progress
 	// frees (0 = 20ms). Borrowed packs are counted (Pool.Borrows).
 	SpawnWait time.Duration
+	// ReportInterval is how often the engine routes heka.all-report and
+	// heka.memstat messages (0 = the [hekad] report_interval; negative =
+	// never).
+	ReportInterval time.Duration
+	// ProbeWait is how long AbortIfWedged waits for the router to answer
+	// before it calls it wedged (0 = 1s, as Heka).
+	ProbeWait time.Duration
 }
 
 func (o *Options) setDefaults(g *pipeline.Globals) {
@@ -78,6 +85,12 @@ func (o *Options) setDefaults(g *pipeline.Globals) {
 	}
 	if o.SpawnWait <= 0 {
 		o.SpawnWait = 20 * time.Millisecond
+	}
+	if o.ReportInterval == 0 {
+		o.ReportInterval = g.ReportInterval.Duration()
+	}
+	if o.ProbeWait <= 0 {
+		o.ProbeWait = time.Second
 	}
 }
 
@@ -111,6 +124,7 @@ type Engine struct {
 	abort     chan struct{} // closed when the drain time is up
 	done      chan struct{} // closed when Run is about to return
 	stopCh    chan struct{} // closed to ask for shutdown
+	routerOut chan struct{} // closed when the router goroutine has returned
 	stopOnce  sync.Once
 	abortOnce sync.Once
 
@@ -154,6 +168,7 @@ func New(plan *config.Plan, opts Options) (*Engine, error) {
 		abort:     make(chan struct{}),
 		done:      make(chan struct{}),
 		stopCh:    make(chan struct{}),
+		routerOut: make(chan struct{}),
 	}
 	e.chanSize = max(2, (g.PluginChanSize+e.batchSize-1)/e.batchSize)
 	if err := e.build(plan); err != nil {
@@ -193,8 +208,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.grp.Go(&e.filtersWG, s.run)
 		s.log.Info("filter started")
 	}
-	e.grp.Go(&e.routerWG, e.router.run)
+	e.grp.Go(&e.routerWG, e.runRouter)
 	e.grp.Go(&e.auxWG, e.diagnostics)
+	e.grp.Go(&e.auxWG, e.reportLoop)
 	e.grp.Go(&e.auxWG, e.watchdog)
 	for _, ir := range e.inputs {
 		ir.ctx, ir.cancel = context.WithCancelCause(e.inCtx)

@@ -45,6 +45,7 @@ type inputRunner struct {
 	decodeFailures atomic.Int64
 	decodeDrops    atomic.Int64 // records a decoder turned into no message
 	oversize       atomic.Int64
+	partials       atomic.Int64 // datagram ends dropped: not a whole record (Source.Datagrams)
 	decQueued      atomic.Int64 // packs waiting for the async decoders
 }
 

@@ -91,16 +91,19 @@ func (r *router) send(b *batch) {
 	}
 }
 
-// inject queues p for routing. It never blocks. It fails, recycling p,
+// inject queues ps for routing, all or none. It never blocks. It fails,
+// recycling ps,
 // once the router has stopped.
-func (r *router) inject(p *pipeline.Pack) error {
+func (r *router) inject(ps ...*pipeline.Pack) error {
 	r.injMu.Lock()
 	if r.closed {
 		r.injMu.Unlock()
-		p.Recycle()
+		for _, p := range ps {
+			p.Recycle()
+		}
 		return errStopped
 	}
-	r.injQ = append(r.injQ, p)
+	r.injQ = append(r.injQ, ps...)
 	r.injMu.Unlock()
 	r.wake()
 	return nil
@@ -148,12 +151,13 @@ func (r *router) remove(t *sink, p *pipeline.Pack) {
 	})
 }
 
-// discard settles a batch that will not be handed to t as lost.
+// discard settles a batch that will not be handed to t as lost (counted
+// as t's).
 func (r *router) discard(t *sink, b *batch) {
 	if t.kind == pipeline.KindFilter {
 		r.e.filterBusy.Add(-int64(len(b.packs)))
 	}
-	r.e.settleOut(b, outLost, &r.counts)
+	r.e.settleOut(b, outLost, &t.counts)
 }
 
 func (r *router) run() {
@@ -261,10 +265,21 @@ func (r *router) drainStep() bool {
 // quiet reports whether no filter holds, or is about to be given, a
 // message, and nothing waits to be injected. filterBusy is read first: a
 // filter's injections are queued before its busy count drops, so a count
-// of zero means every injection made so far is already in the queue.
+// of zero means every injection made so far is already in the queue. A
+// buffered filter has messages to process while its disk queue holds any;
+// its reader counts a record off only after the record's injections are
+// queued, so its backlog too is read before the inject queue.
 func (r *router) quiet() bool {
 	if r.e.filterBusy.Load() != 0 {
 		return false
+	}
+	for i, b := range r.pend {
+		if len(b.packs) != 0 {
+			return false
+		}
+		if t := r.targets[i]; t.buffered && t.filter != nil && !t.readerGone.Load() && t.backlog.Load() > 0 {
+			return false
+		}
 	}
 	r.injMu.Lock()
 	n := len(r.injQ)
@@ -272,11 +287,6 @@ func (r *router) quiet() bool {
 	if n != 0 {
 		r.wake()
 		return false
-	}
-	for _, b := range r.pend {
-		if len(b.packs) != 0 {
-			return false
-		}
 	}
 	return true
 }

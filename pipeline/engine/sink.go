@@ -65,6 +65,11 @@ type sink struct {
 	queue        atomic.Pointer[diskqueue.Queue]
 	full         atomic.Bool  // the queue was found full (logged once)
 	queueDropped atomic.Int64 // records from the queue the plugin dropped
+	backlog      atomic.Int64 // buffered filters: queued records not yet processed (see router.quiet)
+	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
+	exited       bool         // exit ran (the sink's goroutine only)
+	stopAnswered bool         // the router's stop request was answered (the sink's goroutine only)
+	queueFull    atomic.Int64 // messages that found the queue full (full_action applied to them)
 
 	ackMu   sync.Mutex  // guards unacked (a DelayedAcker settles from its own goroutines)
 	unacked []*delivery // written, not yet durable, in write order
@@ -222,18 +227,39 @@ func (s *sink) loop(ctx context.Context, rh *retrier) error {
 				return err
 			}
 		case <-stopReq:
-			// The filters are quiet at shutdown: tick no more, run the
-			// Stop hook (what it injects is still routed), tell the router.
 			stopReq, tickC = nil, nil
-			s.e.filterBusy.Add(1)
-			s.stopHook(ctx)
-			s.e.filterBusy.Add(-1)
-			s.e.filterStops.Add(-1)
-			s.e.router.wake()
+			s.stopRequested(ctx)
 		case <-s.reopen:
 			s.doReopen()
 		}
 	}
+}
+
+// stopRequested runs a filter's Stop hook when the router asks, the
+// filters being quiet at shutdown (what the hook injects is still routed),
+// and tells the router. The caller ticks the filter no more.
+func (s *sink) stopRequested(ctx context.Context) {
+	s.e.filterBusy.Add(1)
+	s.stopHook(ctx)
+	s.e.filterBusy.Add(-1)
+	s.skipStop()
+}
+
+// pendingStop returns the router's stop request while it is unanswered
+// (filters only), else nil.
+func (s *sink) pendingStop() <-chan struct{} {
+	if s.filter == nil || s.stopAnswered {
+		return nil
+	}
+	return s.stopReq
+}
+
+// skipStop answers the router's stop request without running the Stop
+// hook (a filter that no longer runs).
+func (s *sink) skipStop() {
+	s.stopAnswered = true
+	s.e.filterStops.Add(-1)
+	s.e.router.wake()
 }
 
 func (s *sink) handleBatch(ctx context.Context, rh *retrier, b *batch) error {
@@ -503,6 +529,44 @@ func (s *sink) finish(err error) {
 		s.log.Info("stopped")
 		return
 	}
+	s.exit(err)
+	// Keep taking what the router sends until it closes the channel, so
+	// the router never waits on a plugin that is gone.
+	n := 0
+	for {
+		var b *batch
+		select {
+		case b = <-s.ch:
+		case <-s.pendingStop():
+			s.skipStop()
+			continue
+		}
+		if b == nil {
+			break
+		}
+		s.queued.Add(-int64(len(b.packs)))
+		if s.kind == pipeline.KindFilter {
+			s.e.filterBusy.Add(-int64(len(b.packs)))
+		}
+		n += s.e.settleOut(b, outLost, &s.counts)
+		s.wakeDrain(s.kind == pipeline.KindFilter)
+	}
+	if n > 0 {
+		if n == 1 {
+			s.log.Error("Lost/Dropped 1 message")
+		} else {
+			s.log.Error(fmt.Sprintf("Lost/Dropped %d messages", n))
+		}
+	}
+}
+
+// exit acts, once, on the plugin's stopping with err: it stops hekad
+// (can_exit = false) or lets the router unregister the plugin.
+func (s *sink) exit(err error) {
+	if s.exited {
+		return
+	}
+	s.exited = true
 	switch {
 	case s.e.aborting():
 		s.log.Error("stopped while shutting down", "err", err)
@@ -518,24 +582,6 @@ func (s *sink) finish(err error) {
 		s.logExit(err)
 		s.log.Error("has stopped, shutting down")
 		s.e.fail(fmt.Errorf("%s '%s' stopped: %w", s.kindName(), s.name, err))
-	}
-	// Keep taking what the router sends until it closes the channel, so
-	// the router never waits on a plugin that is gone.
-	n := 0
-	for b := range s.ch {
-		s.queued.Add(-int64(len(b.packs)))
-		if s.kind == pipeline.KindFilter {
-			s.e.filterBusy.Add(-int64(len(b.packs)))
-		}
-		n += s.e.settleOut(b, outLost, &s.counts)
-		s.wakeDrain(s.kind == pipeline.KindFilter)
-	}
-	if n > 0 {
-		if n == 1 {
-			s.log.Error("Lost/Dropped 1 message")
-		} else {
-			s.log.Error(fmt.Sprintf("Lost/Dropped %d messages", n))
-		}
 	}
 }
 

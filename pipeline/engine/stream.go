@@ -61,6 +61,8 @@ type streamer struct {
 	now    int64 // time of the last read (ns), stamped on text records
 	sec    int64 // the same in seconds, for pack stamps
 
+	peer string // Datagrams: the sender of the datagram being split (Source.Peer)
+
 	sc   *streamCommit // with Source.Commit: in-order commits of acknowledged records
 	orgs originSlab    // the origins of the records, with sc
 	base int64         // the source offset of buf[0]
@@ -89,6 +91,9 @@ func (st *streamer) skipped() {
 func (st *streamer) run(ctx context.Context, r io.Reader) error {
 	maxRec := st.ir.e.maxRecord
 	size := min(max(int(st.ir.split.MinBufferSize), 64), maxRec)
+	if st.src.Datagrams {
+		size = max(maxRec, maxDatagram) // a read must take a whole datagram
+	}
 	buf := make([]byte, size)
 	start, end := 0, 0
 	eof := false
@@ -137,7 +142,26 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 				return err
 			}
 		}
+		if st.src.Datagrams && end > 0 {
+			if err := st.endDatagram(ctx, buf[start:end], maxRec); err != nil {
+				return err
+			}
+			st.base += int64(end)
+			start, end = 0, 0
+		}
 		if eof {
+			if start == end {
+				// As bufio.Scanner does, call the splitter once more with no
+				// data at EOF, so it can report what it still holds (a
+				// framed record skipped as oversize at the very end).
+				if _, rec, err := st.split(buf[:0], true); err == nil || errors.Is(err, bufio.ErrFinalToken) {
+					if rec != nil && !skipping {
+						if err := st.deliver(ctx, rec, maxRec); err != nil {
+							return err
+						}
+					}
+				}
+			}
 			if start < end && st.ir.split.DeliverIncompleteFinal && !skipping {
 				st.pos = st.base + int64(end)
 				if err := st.deliver(ctx, buf[start:end], maxRec); err != nil {
@@ -170,6 +194,9 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			}
 		}
 		n, err := r.Read(buf[end:])
+		if n > 0 && st.src.Peer != nil {
+			st.peer = st.src.Peer()
+		}
 		if n > 0 {
 			if end+n == len(buf) && len(buf) < readAhead {
 				// The stream has more than the buffer holds: read
@@ -188,6 +215,32 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			return err
 		}
 	}
+}
+
+// maxDatagram is the read buffer of a Datagrams stream at least: the
+// largest UDP payload, rounded up.
+const maxDatagram = 64 << 10
+
+// endDatagram handles what a datagram left after its last record: it is
+// delivered with deliver_incomplete_final and dropped otherwise, and the
+// splitter, which may hold state about it, is replaced by a fresh one.
+func (st *streamer) endDatagram(ctx context.Context, rest []byte, maxRec int) error {
+	if len(rest) == 0 {
+		return nil
+	}
+	v, err := st.ir.splitter.build()
+	if err != nil {
+		return fmt.Errorf("splitter '%s': %w", st.ir.splitter.name, err)
+	}
+	st.sp = v.(pipeline.Splitter)
+	st.signed, _ = st.sp.(pipeline.SignedSplitter)
+	st.pos += int64(len(rest))
+	if st.ir.split.DeliverIncompleteFinal {
+		return st.deliver(ctx, rest, maxRec)
+	}
+	st.skipped()
+	st.ir.partials.Add(1)
+	return nil
 }
 
 // grow returns a buffer of size n holding buf[:end].
@@ -269,7 +322,9 @@ func (st *streamer) deliverRecord(_ context.Context, rec []byte) error {
 		if st.src.Type != "" {
 			m.SetType(st.src.Type)
 		}
-		if st.src.Hostname != "" {
+		if st.peer != "" {
+			m.SetHostname(st.peer)
+		} else if st.src.Hostname != "" {
 			m.SetHostname(st.src.Hostname)
 		}
 	}

@@ -1,3 +1,3 @@
 package all
 
-import _ "github.com/hekad-go/hekad/plugins/split" // TokenSplitter, NullSplitter, HekaFramingSplitter
+import _ "github.com/hekad-go/hekad/plugins/split" // TokenSplitter, RegexSplitter, NullSplitter, HekaFramingSplitter

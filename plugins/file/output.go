@@ -93,7 +93,7 @@ func (c *OutputConfig) Validate() error {
 		errs = append(errs, fmt.Errorf("rotation_interval: must be 0, 1, 4, 12 or 24, got %d", c.RotationInterval))
 	}
 	if c.Encoder == "" {
-		errs = append(errs, errors.New("encoder required: FileOutput writes what its encoder makes"))
+		errs = append(errs, errors.New("encoder: required: FileOutput writes what its encoder makes"))
 	}
 	return errors.Join(errs...)
 }

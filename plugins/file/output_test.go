@@ -354,7 +354,7 @@ func TestConfig(t *testing.T) {
 	const head = "[o]\ntype = \"FileOutput\"\nmessage_matcher = \"TRUE\"\n"
 	plugintest.CheckInvalid(t, "FileOutput", map[string]string{
 		head + "encoder = \"E\"\n":                                        "path",
-		head + "path = \"/x\"\n":                                          "encoder required",
+		head + "path = \"/x\"\n":                                          "encoder: required",
 		head + "path = \"/x\"\nencoder = \"E\"\nperm = \"abc\"\n":         "perm",
 		head + "path = \"/x\"\nencoder = \"E\"\nfolder_perm = \"9\"\n":    "folder_perm",
 		head + "path = \"/x\"\nencoder = \"E\"\nflush_count = 0\n":        "flush_count",

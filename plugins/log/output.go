@@ -30,7 +30,7 @@ func defaultOutputConfig() OutputConfig { return OutputConfig{} }
 // Validate checks the options; errors name the key.
 func (c *OutputConfig) Validate() error {
 	if c.Encoder == "" {
-		return errors.New("encoder required: LogOutput prints what its encoder makes")
+		return errors.New("encoder: required: LogOutput prints what its encoder makes")
 	}
 	return nil
 }

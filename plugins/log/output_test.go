@@ -20,8 +20,8 @@ func TestDocs(t *testing.T) {
 
 func TestConfig(t *testing.T) {
 	plugintest.CheckInvalid(t, "LogOutput", map[string]string{
-		"[o]\ntype = \"LogOutput\"\nmessage_matcher = \"TRUE\"\n":                     "encoder required",
-		"[o]\ntype = \"LogOutput\"\nmessage_matcher = \"TRUE\"\nencoder = \"\"\n":     "encoder required",
+		"[o]\ntype = \"LogOutput\"\nmessage_matcher = \"TRUE\"\n":                     "encoder: required",
+		"[o]\ntype = \"LogOutput\"\nmessage_matcher = \"TRUE\"\nencoder = \"\"\n":     "encoder: required",
 		"[o]\ntype = \"LogOutput\"\nmessage_matcher = \"TRUE\"\nencoder = \"E\"\nx=1": "x",
 	})
 }

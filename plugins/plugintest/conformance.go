@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/hekad-go/hekad/message/matcher"
 	"github.com/hekad-go/hekad/pipeline"
+	"github.com/hekad-go/hekad/pipeline/config"
 )
 
 // Option is one documented option: its TOML key (dotted for sub-tables)
@@ -230,14 +231,22 @@ func DecodeSection(doc, typeName string) error {
 // DecodeConfig is DecodeSection that also returns the plugin's decoded
 // config (the pointer made by the registration's NewConfig).
 func DecodeConfig(doc, typeName string) (any, error) {
+	_, cfg, err := decodeConfig(doc, typeName)
+	return cfg, err
+}
+
+// decodeConfig is DecodeConfig that also returns the section's common
+// options (a pointer to the kind's XCommon struct, nil for kinds without
+// any).
+func decodeConfig(doc, typeName string) (common, cfg any, err error) {
 	reg, ok := pipeline.Lookup(typeName)
 	if !ok {
-		return nil, fmt.Errorf("%s is not registered", typeName)
+		return nil, nil, fmt.Errorf("%s is not registered", typeName)
 	}
 	var sections map[string]toml.Primitive
 	md, err := toml.Decode(doc, &sections)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, key := range md.Keys() {
 		if len(key) != 1 {
@@ -248,7 +257,7 @@ func DecodeConfig(doc, typeName string) (any, error) {
 			Type string `toml:"type"`
 		}
 		if err := md.PrimitiveDecode(sections[name], &typ); err != nil {
-			return nil, fmt.Errorf("[%s] type: %w", name, err)
+			return nil, nil, fmt.Errorf("[%s] type: %w", name, err)
 		}
 		if typ.Type == "" {
 			typ.Type = name
@@ -258,11 +267,11 @@ func DecodeConfig(doc, typeName string) (any, error) {
 		}
 		return decodeSection(md, sections[name], name, reg)
 	}
-	return nil, fmt.Errorf("no section of type %s", typeName)
+	return nil, nil, fmt.Errorf("no section of type %s", typeName)
 }
 
-func decodeSection(md toml.MetaData, prim toml.Primitive, name string, reg *pipeline.Registration) (any, error) {
-	cfg := reg.NewConfig()
+func decodeSection(md toml.MetaData, prim toml.Primitive, name string, reg *pipeline.Registration) (commonCfg, cfg any, err error) {
+	cfg = reg.NewConfig()
 	_, common := commonDefaults(reg.Kind, cfg)
 	var errs []error
 	var validate []error
@@ -270,8 +279,9 @@ func decodeSection(md toml.MetaData, prim toml.Primitive, name string, reg *pipe
 		c := reflect.New(common.Type())
 		c.Elem().Set(common)
 		if err := md.PrimitiveDecode(prim, c.Interface()); err != nil {
-			return nil, fmt.Errorf("[%s]: %w", name, err)
+			return nil, nil, fmt.Errorf("[%s]: %w", name, err)
 		}
+		commonCfg = c.Interface()
 		switch c := c.Interface().(type) {
 		case *pipeline.InputCommon:
 			validate = append(validate, c.Validate())
@@ -282,7 +292,10 @@ func decodeSection(md toml.MetaData, prim toml.Primitive, name string, reg *pipe
 		}
 	}
 	if err := md.PrimitiveDecode(prim, cfg); err != nil {
-		return nil, fmt.Errorf("[%s]: %w", name, err)
+		return nil, nil, fmt.Errorf("[%s]: %w", name, err)
+	}
+	if err := config.CheckTables(md, name, cfg); err != nil {
+		errs = append(errs, fmt.Errorf("[%s]: %w", name, err))
 	}
 	for _, k := range md.Undecoded() {
 		if len(k) >= 2 && k[0] == name && k[1] != "type" {
@@ -298,9 +311,9 @@ func decodeSection(md toml.MetaData, prim toml.Primitive, name string, reg *pipe
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cfg, nil
+	return commonCfg, cfg, nil
 }
 
 func checkMatcher(expr string) error {

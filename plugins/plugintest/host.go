@@ -60,6 +60,9 @@ func NewHost(name string, newSplitter func() pipeline.Splitter, msgBytes bool) *
 func (h *Host) Stream(ctx context.Context, r io.Reader, src pipeline.Source) error {
 	h.update(func() { h.streams++; h.openStreams++ })
 	defer h.update(func() { h.openStreams-- })
+	if src.Datagrams {
+		return h.datagrams(ctx, r, src)
+	}
 	sp := h.NewSplitter()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 8192), message.MaxRecordSize(0))
@@ -79,6 +82,48 @@ func (h *Host) Stream(ctx context.Context, r io.Reader, src pipeline.Source) err
 		h.update(func() { h.got = append(h.got, d) })
 	}
 	return sc.Err()
+}
+
+// datagrams streams a Datagrams source: each read is one datagram, split
+// on its own by a fresh splitter; what it leaves after its last record is
+// dropped (the engine's default, without deliver_incomplete_final).
+func (h *Host) datagrams(ctx context.Context, r io.Reader, src pipeline.Source) error {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			dsrc := src
+			if src.Peer != nil {
+				dsrc.Hostname = src.Peer()
+			}
+			sp := h.NewSplitter()
+			for data := buf[:n]; len(data) > 0; {
+				adv, rec, serr := sp.Split(data, false)
+				if serr != nil || adv <= 0 {
+					break
+				}
+				data = data[adv:]
+				if rec == nil {
+					continue
+				}
+				if cerr := context.Cause(ctx); cerr != nil {
+					return cerr
+				}
+				d := Delivery{Message: new(message.Message), Source: dsrc}
+				if ferr := h.fill(d.Message, rec, dsrc); ferr != nil {
+					h.update(func() { h.failures = append(h.failures, ferr) })
+					continue
+				}
+				h.update(func() { h.got = append(h.got, d) })
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // fill makes m the message of record as the engine would.

@@ -48,11 +48,19 @@ func init() {
 		pipeline.WithSample(fakeSample))
 }
 
-// recorder is a testing.TB that records failures instead of failing.
+// recorder is a testing.TB that records failures instead of failing. Its
+// cleanups run, last first, when the check it runs ends.
 type recorder struct {
 	testing.TB
-	mu   sync.Mutex
-	errs []string
+	mu       sync.Mutex
+	errs     []string
+	cleanups []func()
+}
+
+func (r *recorder) Cleanup(f func()) {
+	r.mu.Lock()
+	r.cleanups = append(r.cleanups, f)
+	r.mu.Unlock()
 }
 
 func (r *recorder) Helper() {}
@@ -74,9 +82,16 @@ func run(t *testing.T, check func(testing.TB)) []string {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			for i := len(r.cleanups) - 1; i >= 0; i-- {
+				r.cleanups[i]()
+			}
+		}()
 		check(r)
 	}()
 	<-done
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.errs
 }
 

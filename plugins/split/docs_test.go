@@ -11,7 +11,7 @@ import (
 var readme string
 
 func TestDocs(t *testing.T) {
-	plugintest.CheckDocs(t, readme, "TokenSplitter", "NullSplitter", "HekaFramingSplitter")
+	plugintest.CheckDocs(t, readme, "TokenSplitter", "RegexSplitter", "NullSplitter", "HekaFramingSplitter")
 }
 
 func TestInvalidConfig(t *testing.T) {
@@ -21,6 +21,12 @@ func TestInvalidConfig(t *testing.T) {
 		"[TokenSplitter]\ncount = 0\n":                "count",
 		"[TokenSplitter]\ndelimeter = \"x\"\n":        "delimeter",
 		"[TokenSplitter]\nuse_message_bytez = true\n": "use_message_bytez",
+	})
+	plugintest.CheckInvalid(t, "RegexSplitter", map[string]string{
+		"[RegexSplitter]\ndelimiter = '('\n":      "delimiter",
+		"[RegexSplitter]\ndelimiter = '(a)(b)'\n": "delimiter",
+		"[RegexSplitter]\ndelimiter = 'x*'\n":     "delimiter",
+		"[RegexSplitter]\ndelimiter_eo = false\n": "delimiter_eo",
 	})
 	plugintest.CheckInvalid(t, "HekaFramingSplitter", map[string]string{
 		"[HekaFramingSplitter]\n[HekaFramingSplitter.signer.ops]\nhmac_key = \"k\"\n":   "signer.ops",

@@ -36,12 +36,18 @@ type InputConfig struct {
 	// KeepAlivePeriod is the idle time, in seconds, before keep-alive
 	// probes start, and the time between probes.
 	KeepAlivePeriod pipeline.Seconds `toml:"keep_alive_period"`
+	// UseTLS would wrap connections in TLS. Not supported yet: only false
+	// is accepted.
+	UseTLS bool `toml:"use_tls"`
+	// TLS is Heka's tls table, accepted and unused while use_tls is false.
+	TLS TLSConfig `toml:"tls"`
 }
 
 func defaultInputConfig() InputConfig {
 	return InputConfig{
 		Net:             "tcp",
 		KeepAlivePeriod: 7200,
+		TLS:             defaultTLSConfig(),
 	}
 }
 
@@ -54,6 +60,9 @@ func (*InputConfig) DefaultInputCommon(c *pipeline.InputCommon) {
 
 // Validate checks the options; errors name the key.
 func (c *InputConfig) Validate() error {
+	if c.UseTLS {
+		return errNoTLS
+	}
 	if err := checkNet(c.Net); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -269,8 +270,8 @@ func TestInputConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := InputConfig{Address: ":5565", Net: "tcp", KeepAlivePeriod: 7200}
-	if got := *cfg.(*InputConfig); got != want {
+	want := InputConfig{Address: ":5565", Net: "tcp", KeepAlivePeriod: 7200, TLS: TLSConfig{PreferServerCiphers: true}}
+	if got := *cfg.(*InputConfig); !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded %+v, want %+v", got, want)
 	}
 	var c pipeline.InputCommon = pipeline.DefaultInputCommon()

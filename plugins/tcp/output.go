@@ -33,6 +33,11 @@ type OutputConfig struct {
 	// KeepAlivePeriod is the idle time, in seconds, before keep-alive
 	// probes start, and the time between probes.
 	KeepAlivePeriod pipeline.Seconds `toml:"keep_alive_period"`
+	// UseTLS would wrap connections in TLS. Not supported yet: only false
+	// is accepted.
+	UseTLS bool `toml:"use_tls"`
+	// TLS is Heka's tls table, accepted and unused while use_tls is false.
+	TLS TLSConfig `toml:"tls"`
 	// ReconnectAfter closes the connection after every this many records
 	// sent, so the next record opens a new one (to spread load over the
 	// hosts behind a balanced address); 0 never does.
@@ -43,6 +48,7 @@ func defaultOutputConfig() OutputConfig {
 	return OutputConfig{
 		Address:         "localhost:9125",
 		KeepAlivePeriod: 7200,
+		TLS:             defaultTLSConfig(),
 	}
 }
 
@@ -62,6 +68,9 @@ func (*OutputConfig) FramesProtobufByDefault() bool { return true }
 
 // Validate checks the options; errors name the key.
 func (c *OutputConfig) Validate() error {
+	if c.UseTLS {
+		return errNoTLS
+	}
 	if _, _, err := net.SplitHostPort(c.Address); err != nil {
 		return fmt.Errorf("address: %w", err)
 	}

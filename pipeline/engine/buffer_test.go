@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/hekad-go/hekad/pipeline"
+	"github.com/hekad-go/hekad/pipeline/config"
+)
+
+// bufferedPlan returns a plan whose base_dir is a fresh directory.
+func bufferedPlan(t *testing.T, plugins ...any) *config.Plan {
+	dir := t.TempDir()
+	return newPlan(append(plugins, func(p *config.Plan) { p.Globals.BaseDir = dir })...)
+}
+
+// TestBufferedFilter: a filter with use_buffering gets every message
+// through its disk queue, and a shutdown, even one that starts while
+// messages are on their way, lets it process everything already read
+// (its injections included) before it is stopped.
+func TestBufferedFilter(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		stopEarly bool
+	}{
+		{"input ends", false},
+		{"shutdown mid-stream", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const n = 3000
+			plan := bufferedPlan(t,
+				input("in", inCfg{Data: lines("m", n)}, nil),
+				filter("f", "Type != 'derived'", filtCfg{InjectType: "derived"}, func(c *pipeline.FilterCommon) {
+					c.UseBuffering = true
+					c.TickerInterval = 0
+				}),
+				output("out", "Type == 'derived'", outCfg{}, nil),
+			)
+			r := start(t, plan, nil)
+			if tc.stopEarly {
+				waitFor(t, "routing started", func() bool { return r.e.router.processed.Load() > 0 })
+			} else {
+				waitFor(t, "every derived message", func() bool { return getOutput("out").count() == n })
+			}
+			if err := r.stop(); err != nil {
+				t.Fatalf("Run: %v\n%s", err, r.logs.String())
+			}
+			st := r.e.Stats()
+			seen := getFilter("f").seen.Load()
+			got := int64(getOutput("out").count())
+			if errs := getFilter("f").errors(); len(errs) > 0 {
+				t.Errorf("filter errors: %v", errs[0])
+			}
+			// Received counts the originals and the derived messages.
+			if st.Lost != 0 || st.InFlight != 0 || seen == 0 || got != seen || st.Received != 2*seen {
+				t.Errorf("filter saw %d, output got %d; figures %+v", seen, got, st)
+			}
+			if !tc.stopEarly && seen != n {
+				t.Errorf("filter saw %d of %d", seen, n)
+			}
+		})
+	}
+}
+
+// TestBufferedPluginFailureStopsHekad: a buffered output whose plugin
+// stops with a fatal error stops hekad (can_exit = false) at once, and
+// what the router hands it meanwhile is queued, not lost.
+func TestBufferedPluginFailureStopsHekad(t *testing.T) {
+	const n = 2000
+	plan := bufferedPlan(t,
+		input("in", inCfg{Data: lines("m", n)}, nil),
+		output("out", "TRUE", outCfg{FailOn: "m10"}, func(o *config.Output) { o.Common.UseBuffering = true }),
+	)
+	r := start(t, plan, nil)
+	err := r.wait()
+	if err == nil || !strings.Contains(err.Error(), "output gave up") {
+		t.Fatalf("Run: %v, want the output's error", err)
+	}
+	st := r.e.Stats()
+	if st.Lost != 0 || st.Received != st.Delivered+st.Queued+st.Dropped {
+		t.Errorf("figures %+v: want nothing lost (the failed record stays queued)", st)
+	}
+}
+
+// TestBufferedDiskFull: with full_action "block", a disk queue on a file
+// system that fills up waits for room and appends again what the failed
+// writes and fsyncs discarded: every message is delivered once the output
+// catches up, none is lost. It needs a real full file system: a small tmpfs,
+// which only root can mount.
+func TestBufferedDiskFull(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=256k"); err != nil {
+		t.Skipf("cannot mount a tmpfs (needs root): %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, 0) })
+	const n = 12000 // about 1.5 MB of records: six times the file system
+	plan := newPlan(
+		input("in", inCfg{Data: lines(strings.Repeat("x", 100), n)}, nil),
+		output("out", "TRUE", outCfg{Block: true}, func(o *config.Output) {
+			o.Common.UseBuffering = true
+			o.Common.Buffering.FullAction = "block"
+			o.Common.Buffering.MaxFileSize = 32 << 10
+		}),
+		func(p *config.Plan) { p.Globals.BaseDir = dir; p.Globals.MaxMessageSize = 4096 },
+	)
+	r := start(t, plan, nil)
+	waitFor(t, "the disk to fill", func() bool { return strings.Contains(r.logs.String(), "disk queue full") })
+	getOutput("out").release()
+	defer func() {
+		if t.Failed() {
+			t.Logf("got %d; logs:\n%s", getOutput("out").count(), r.logs.String())
+		}
+	}()
+	waitFor(t, "every message", func() bool { return getOutput("out").count() == n })
+	if err := r.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	st := r.e.Stats()
+	if st.Lost != 0 || st.Received != n {
+		t.Errorf("figures %+v, want %d received and nothing lost", st, n)
+	}
+	for i, p := range getOutput("out").payloads() {
+		if want := fmt.Sprintf("%s%d", strings.Repeat("x", 100), i); p != want {
+			t.Fatalf("record %d is %q, want %q (order or duplicates)", i, p, want)
+		}
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal(err)
+	}
+}

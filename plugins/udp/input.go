@@ -1,0 +1,210 @@
+package udp
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+//go:embed UdpInput.toml
+var inputSample string
+
+func init() {
+	pipeline.RegisterInput("UdpInput", defaultInputConfig, newInput, pipeline.WithSample(inputSample))
+}
+
+// InputConfig is the configuration of UdpInput.
+type InputConfig struct {
+	// Address is where to listen: "host:port" for the udp networks, a
+	// socket path (or "@name" for an abstract socket) for unixgram, or
+	// "fd:N" for a datagram socket hekad inherited as descriptor N.
+	Address string `toml:"address"`
+	// Net is the network: "udp", "udp4", "udp6" or "unixgram".
+	Net string `toml:"net"`
+	// SetHostname sets the Hostname of text-mode messages to the sender's
+	// IP address (udp networks only).
+	SetHostname bool `toml:"set_hostname"`
+	// ReadBufferSize is the socket receive buffer hekad asks the kernel for,
+	// in bytes (a hekad extension: bursts beyond it are lost by the kernel;
+	// Linux caps the request at net.core.rmem_max). 0 keeps the system's.
+	ReadBufferSize int `toml:"read_buffer_size"`
+}
+
+func defaultInputConfig() InputConfig {
+	return InputConfig{Net: "udp", ReadBufferSize: 8 << 20}
+}
+
+// DefaultInputCommon makes NullSplitter the default splitter (one record
+// per datagram), as in Heka.
+func (*InputConfig) DefaultInputCommon(c *pipeline.InputCommon) {
+	c.Splitter = "NullSplitter"
+}
+
+// Validate checks the options; errors name the key.
+func (c *InputConfig) Validate() error {
+	switch c.Net {
+	case "udp", "udp4", "udp6", "unixgram":
+	default:
+		return fmt.Errorf("net: %q is not one of udp, udp4, udp6, unixgram", c.Net)
+	}
+	if c.Address == "" {
+		return errors.New("address: required")
+	}
+	if fd, ok := strings.CutPrefix(c.Address, "fd:"); ok {
+		if _, err := strconv.ParseUint(fd, 0, 31); err != nil {
+			return fmt.Errorf("address: %q: not a file descriptor number", c.Address)
+		}
+		if c.SetHostname {
+			return errors.New("set_hostname: not possible with an inherited descriptor")
+		}
+	} else if c.Net != "unixgram" {
+		if _, _, err := net.SplitHostPort(c.Address); err != nil {
+			return fmt.Errorf("address: %w", err)
+		}
+	}
+	if c.Net == "unixgram" && c.SetHostname {
+		return errors.New("set_hostname: unix datagrams have no sender address")
+	}
+	if c.ReadBufferSize < 0 {
+		return fmt.Errorf("read_buffer_size: must not be negative, got %d", c.ReadBufferSize)
+	}
+	return nil
+}
+
+// Input is a UdpInput.
+type Input struct {
+	name      string
+	cfg       InputConfig
+	log       *slog.Logger
+	ready     chan struct{}
+	readyOnce sync.Once
+	addr      atomic.Pointer[net.Addr]
+	datagrams atomic.Int64
+	bytes     atomic.Int64
+}
+
+func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
+	return &Input{name: env.Name(), cfg: cfg, log: env.Logger(), ready: make(chan struct{})}, nil
+}
+
+// Ready is closed once the input listens.
+func (in *Input) Ready() <-chan struct{} { return in.ready }
+
+// Addr is the address the input listens on, once Ready.
+func (in *Input) Addr() net.Addr {
+	if a := in.addr.Load(); a != nil {
+		return *a
+	}
+	return nil
+}
+
+// listen opens the configured datagram socket.
+func (in *Input) listen(ctx context.Context) (net.PacketConn, error) {
+	if fd, ok := strings.CutPrefix(in.cfg.Address, "fd:"); ok {
+		n, _ := strconv.ParseUint(fd, 0, 31)
+		f := os.NewFile(uintptr(n), "udp-fd-"+fd)
+		defer f.Close()
+		return net.FilePacketConn(f)
+	}
+	var lc net.ListenConfig
+	pc, err := lc.ListenPacket(ctx, in.cfg.Net, in.cfg.Address)
+	if err != nil {
+		return nil, err
+	}
+	if in.cfg.Net == "unixgram" && !strings.HasPrefix(in.cfg.Address, "@") {
+		// Any local user may send, as with Heka.
+		if err := os.Chmod(in.cfg.Address, 0o666); err != nil {
+			pc.Close()
+			return nil, err
+		}
+	}
+	return pc, nil
+}
+
+// Run reads datagrams until ctx is done. Every datagram is split on its
+// own: a record never spans two datagrams.
+func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
+	pc, err := in.listen(ctx)
+	if err != nil {
+		return fmt.Errorf("udp input %q: listen: %w", in.name, err)
+	}
+	if in.cfg.Net == "unixgram" && !strings.HasPrefix(in.cfg.Address, "@") && !strings.HasPrefix(in.cfg.Address, "fd:") {
+		defer os.Remove(in.cfg.Address)
+	}
+	defer pc.Close()
+	if in.cfg.ReadBufferSize > 0 {
+		if rb, ok := pc.(interface{ SetReadBuffer(int) error }); ok {
+			if err := rb.SetReadBuffer(in.cfg.ReadBufferSize); err != nil {
+				in.log.Warn("could not set the socket receive buffer", "err", err, "read_buffer_size", in.cfg.ReadBufferSize)
+			}
+		}
+	}
+	a := pc.LocalAddr()
+	in.addr.Store(&a)
+	in.readyOnce.Do(func() { close(in.ready) })
+	in.log.Info("listening", "address", a.String(), "net", in.cfg.Net)
+	stop := context.AfterFunc(ctx, func() { pc.Close() })
+	defer stop()
+
+	r := &datagramReader{in: in, pc: pc}
+	src := pipeline.Source{Name: a.String(), Type: in.name, Datagrams: true}
+	if in.cfg.SetHostname {
+		src.Peer = r.peer
+	}
+	err = host.Stream(ctx, r, src)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("udp input %q: read: %w: %w", in.name, pipeline.ErrRetry, err)
+}
+
+// datagramReader reads one datagram per Read and remembers its sender.
+type datagramReader struct {
+	in     *Input
+	pc     net.PacketConn
+	sender string
+}
+
+func (r *datagramReader) Read(p []byte) (int, error) {
+	for {
+		n, addr, err := r.pc.ReadFrom(p)
+		if err != nil {
+			return n, err
+		}
+		if n == 0 {
+			continue // an empty datagram holds no record
+		}
+		r.in.datagrams.Add(1)
+		r.in.bytes.Add(int64(n))
+		r.sender = ""
+		if ua, ok := addr.(*net.UDPAddr); ok {
+			r.sender = ua.IP.String()
+		}
+		return n, nil
+	}
+}
+
+func (r *datagramReader) peer() string { return r.sender }
+
+// Report adds the datagrams and bytes received to the input's figures.
+func (in *Input) Report() []pipeline.ReportField {
+	return []pipeline.ReportField{
+		{Name: "DatagramCount", Value: in.datagrams.Load(), Representation: "count"},
+		{Name: "ReceivedBytes", Value: in.bytes.Load(), Representation: "B"},
+	}
+}
+
+var (
+	_ pipeline.Input    = (*Input)(nil)
+	_ pipeline.Reporter = (*Input)(nil)
+)
