@@ -4,7 +4,7 @@
 // not send rate), then reports messages per second. It also reports the
 // resident memory of an idle hekad.
 //
-// Usage: go run ./bench/e2e -hekad bin/hekad [-workload all|text|protobuf|nginx|idle] [-n N]
+// Usage: go run ./bench/e2e -hekad bin/hekad [-workload all|text|protobuf|protobuf-type|tcpout|nginx|apache|idle] [-n N]
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,16 +28,16 @@ import (
 
 func main() {
 	hekad := flag.String("hekad", "bin/hekad", "path of the hekad binary")
-	workload := flag.String("workload", "all", "text, protobuf, nginx, apache, idle or all")
+	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
-	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the protobuf or nginx workload to this file")
+	flag.StringVar(&cpuProf, "cpuprof", "", "let hekad write a CPU profile of the workload to this file")
 	flag.IntVar(&decoderWorkers, "decoder-workers", 1, "decoder_workers of the nginx and apache workloads' input (1 = Heka's one decoder per stream)")
 	compare := flag.String("compare", "", "a second hekad binary: each run measures both, alternately, so that both see the same load")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
-	ws := []string{"text", "protobuf", "nginx", "apache", "idle"}
+	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
@@ -61,7 +62,7 @@ var decoderWorkers = 1
 // poolSize is the protobuf workload's poolsize.
 var poolSize = 100
 
-// cpuProf, when set, is where hekad writes a CPU profile (protobuf and nginx workloads).
+// cpuProf, when set, is where hekad writes a CPU profile.
 var cpuProf = ""
 
 // workloadData keeps each workload's generated streams across its runs, so
@@ -110,7 +111,7 @@ func runWorkload(bins []string, w string, n, runs int) error {
 		}
 	}
 	c := 1
-	if w != "protobuf" {
+	if w == "text" || w == "nginx" || w == "apache" {
 		c = conns
 	}
 	for i, bin := range bins {
@@ -120,10 +121,20 @@ func runWorkload(bins []string, w string, n, runs int) error {
 			best = max(best, r)
 			all = append(all, fmt.Sprintf("%.0f", r))
 		}
-		fmt.Printf("%-9s best %.0f msg/s over %d connection(s) (runs: %s; hekad CPU µs/msg: %s)\n",
-			label(bin), best, c, strings.Join(all, ", "), strings.Join(cpus[i], ", "))
+		sorted := slices.Sorted(slices.Values(rates[i]))
+		fmt.Printf("%-9s best %.0f msg/s over %d connection(s), median %.0f [%.0f-%.0f] (runs: %s; hekad CPU µs/msg: %s)\n",
+			label(bin), best, c, median(sorted), sorted[0], sorted[len(sorted)-1], strings.Join(all, ", "), strings.Join(cpus[i], ", "))
 	}
 	return nil
+}
+
+// median returns the median of sorted values.
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 // throughput runs one measurement of workload w and returns messages/s
@@ -150,7 +161,7 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 		// rejects them. The final line is the only one the sentinel output
 		// takes: when it is in the file, every line before it was routed.
 		n = or(n, 4_000_000)
-		cfg = fmt.Sprintf(textConfig+lineOutputs, dir, addr, "Payload =~ /^END/", out)
+		cfg = fmt.Sprintf(textConfig+lineOutputs, dir, cpuProf, addr, "Payload =~ /^BENCH-END/", out)
 		data = cached(w, func() [][]byte {
 			var d [][]byte
 			for range conns {
@@ -160,16 +171,44 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 		})
 		n = n / conns * conns
 		done = func() bool { return countLines(out) >= conns }
-	case "protobuf":
+	case "protobuf", "protobuf-type":
+		// protobuf relays every message (TRUE); protobuf-type selects them
+		// by a header field, which all of them match, so that the matcher
+		// reads (and lazily decodes) each message's headers.
 		n = or(n, 500_000)
-		cfg = fmt.Sprintf(protobufConfig, dir, poolSize, cpuProf, addr, out)
-		data = cached(w, func() [][]byte { return [][]byte{framedMessages(n, 1024)} })
+		typ, matcher := "bench", "TRUE"
+		if w == "protobuf-type" {
+			typ, matcher = "nginx.access", "Type == 'nginx.access'"
+		}
+		cfg = fmt.Sprintf(protobufConfig, dir, poolSize, cpuProf, addr, matcher, out)
+		data = cached(w, func() [][]byte { return [][]byte{framedMessages(n, 1024, typ)} })
 		stream := data[0]
 		want := int64(len(stream))
 		done = func() bool { return fileSize(out) >= want }
 		defer func() {
 			if got, _ := os.ReadFile(out); !bytes.Equal(got, stream) {
 				fmt.Fprintf(os.Stderr, "protobuf: output is not byte-identical to the input (%d vs %d bytes)\n", len(got), len(stream))
+				os.Exit(1)
+			}
+		}()
+	case "tcpout":
+		// Framed messages of about 200 bytes -> TcpInput -> router ->
+		// TcpOutput (use_buffering on by default: a disk queue under
+		// base_dir) -> a receiver here that counts the framed messages.
+		n = or(n, 1_000_000)
+		data = cached(w, func() [][]byte { return [][]byte{framedMessages(n, 200, "bench")} })
+		rcv, err := newReceiver()
+		if err != nil {
+			return 0, 0, err
+		}
+		defer rcv.close()
+		cfg = fmt.Sprintf(tcpoutConfig, dir, poolSize, cpuProf, addr, rcv.addr())
+		want := int64(n)
+		done = func() bool { return rcv.frames.Load() >= want }
+		stream := data[0]
+		defer func() {
+			if got, want := rcv.bytes.Load(), int64(len(stream)); got != want || rcv.errs.Load() != 0 {
+				fmt.Fprintf(os.Stderr, "tcpout: received %d bytes in %d frames, sent %d bytes; %d read errors\n", got, rcv.frames.Load(), want, rcv.errs.Load())
 				os.Exit(1)
 			}
 		}()
@@ -290,6 +329,7 @@ encoder = "PayloadEncoder"
 const textConfig = `
 [hekad]
 base_dir = %q
+cpuprof = %q
 
 [in]
 type = "TcpInput"
@@ -311,12 +351,31 @@ address = %q
 
 [out]
 type = "FileOutput"
-message_matcher = "TRUE"
+message_matcher = %q
 path = %q
 encoder = "ProtobufEncoder"
 flush_count = 100000
 flush_interval = 50
 flush_operator = "OR"
+`
+
+// tcpoutConfig relays framed messages to a TcpOutput with Heka's defaults
+// (ProtobufEncoder with framing, use_buffering = true: a disk queue under
+// base_dir).
+const tcpoutConfig = `
+[hekad]
+base_dir = %q
+poolsize = %d
+cpuprof = %q
+
+[in]
+type = "TcpInput"
+address = %q
+
+[out]
+type = "TcpOutput"
+message_matcher = "TRUE"
+address = %q
 `
 
 const nginxConfig = `
@@ -394,7 +453,7 @@ func textLines(n int) []byte {
 	for i := range n - 1 {
 		fmt.Fprintf(&b, "2026-11-25T08:00:00Z host%d app[%d]: request served in %d ms\n", i%100, i%30000, i%997)
 	}
-	b.WriteString("END\n")
+	b.WriteString("BENCH-END\n")
 	return b.Bytes()
 }
 
@@ -412,7 +471,9 @@ func nginxLines(n int) []byte {
 	return b.Bytes()
 }
 
-func framedMessages(n, size int) []byte {
+// framedMessages returns n framed messages of Type typ, each about size
+// bytes long (framing excluded).
+func framedMessages(n, size int, typ string) []byte {
 	var m message.Message
 	out := make([]byte, 0, n*(size+64))
 	var buf []byte
@@ -420,12 +481,12 @@ func framedMessages(n, size int) []byte {
 		m.Reset()
 		m.SetNewUUID()
 		m.SetTimestamp(time.Now().UnixNano())
-		m.SetType("bench")
+		m.SetType(typ)
 		m.SetLogger("e2e")
 		m.SetSeverity(6)
 		m.SetHostname("bench.example")
 		m.AppendField("seq", message.ValueInteger, "count").AddInteger(int64(i))
-		m.SetPayload(strings.Repeat("p", size-m.Size()-8))
+		m.SetPayload(strings.Repeat("p", max(size-m.Size()-8, 0)))
 		buf = m.AppendMarshal(buf[:0])
 		out, _ = message.AppendFrame(out, buf, nil, message.DefaultMaxMessageSize)
 	}

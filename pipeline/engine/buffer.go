@@ -363,10 +363,15 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 	// stopped (err) or should not be given more records (done).
 	draining := false
 	event := func(block bool) (done bool, err error) {
-		var synced <-chan struct{}
-		var readDone <-chan struct{}
+		// Blocking, it waits for records (synced) or the end of reading
+		// as well; otherwise it only polls (now is ready at once). A
+		// default case would make it poll in both cases, and the reader
+		// spin while the queue is empty.
+		var synced, readDone, now <-chan struct{}
 		if block {
 			synced, readDone = q.Synced(), readCtx.Done()
+		} else {
+			now = doneCtx.Done()
 		}
 		select {
 		case <-tickC:
@@ -384,7 +389,7 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 			// Shutdown: deliver what is ready, without retrying.
 			draining = true
 			rh = newRetrier(pipeline.RetryOptions{MaxRetries: 0})
-		default:
+		case <-now:
 		}
 		return false, nil
 	}

@@ -37,9 +37,10 @@ type inputRunner struct {
 	closed   bool           // Run returned: no more Stream calls
 	streamWG sync.WaitGroup
 
-	delMu     sync.Mutex // guards def and delClosed; held while Deliver waits
+	delMu     sync.Mutex // guards def, delClosed and orgs; held while Deliver waits
 	def       *deliverer // delivers what Deliver gets
 	delClosed bool
+	orgs      originSlab // the origins of Deliver's acknowledged packs
 
 	decoded        atomic.Int64 // records given to the decoder
 	decNs          atomic.Int64 // time spent in sampled Decode calls
@@ -275,7 +276,7 @@ func (h *inputHost) Deliver(ctx context.Context, p *pipeline.Pack, ack pipeline.
 	}
 	var o *origin
 	if ack != nil {
-		o = newOrigin(ack, nil, 0)
+		o = ir.orgs.get(ack, nil, 0)
 	}
 	ir.def.add(p, o)
 	ir.def.flush()

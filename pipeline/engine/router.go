@@ -45,6 +45,7 @@ type router struct {
 	// Router goroutine only.
 	targets []*sink
 	pend    []*batch
+	hits    []int // route's scratch: the targets that accept the message
 	phase   drainPhase
 	sample  int
 	now     int64 // coarse clock for pack stamps, read once per batch
@@ -324,13 +325,11 @@ func (r *router) finish(o outcome) {
 // with one delivery that all of them share. A message no target accepts
 // is counted as unmatched and its record acknowledged.
 func (r *router) route(p *pipeline.Pack, org *origin) {
-	k := 0
-	var last *sink
-	var d *delivery
-	full, timed := false, false
+	timed := false
 	if r.sample++; r.sample >= r.e.g.SampleDenominator {
 		r.sample, timed = 0, true
 	}
+	hits := r.hits[:0]
 	for i, t := range r.targets {
 		var ok bool
 		if timed {
@@ -338,19 +337,13 @@ func (r *router) route(p *pipeline.Pack, org *origin) {
 		} else {
 			ok = t.accepts(p)
 		}
-		if !ok {
-			continue
+		if ok {
+			hits = append(hits, i)
 		}
-		if d == nil {
-			d = r.e.deliveries.get(0, org)
-		}
-		b := r.pend[i]
-		b.addOut(p, d)
-		full = full || len(b.packs) >= r.e.batchSize
-		k++
-		last = t
 	}
+	r.hits = hits
 	r.e.received.Add(1)
+	k := len(hits)
 	if k == 0 {
 		r.e.unmatched.Add(1)
 		p.Recycle()
@@ -359,13 +352,19 @@ func (r *router) route(p *pipeline.Pack, org *origin) {
 		}
 		return
 	}
-	// Nothing is handed on before this point, so the counts are set before
-	// any target can see the pack.
-	d.pending.Store(int32(k))
+	// Nothing is handed on before the loop below, so the counts are set
+	// before any target can see the pack.
+	d := r.e.deliveries.track(k, org)
 	if k > 1 {
 		p.Retain(k - 1)
 	}
-	p.Stamp(&last.name, r.now)
+	p.Stamp(&r.targets[hits[k-1]].name, r.now)
+	full := false
+	for _, i := range hits {
+		b := r.pend[i]
+		b.addOut(p, d)
+		full = full || len(b.packs) >= r.e.batchSize
+	}
 	if full {
 		for i, t := range r.targets {
 			if len(r.pend[i].packs) >= r.e.batchSize {

@@ -64,6 +64,7 @@ type streamer struct {
 	peer string // Datagrams: the sender of the datagram being split (Source.Peer)
 
 	sc   *streamCommit // with Source.Commit: in-order commits of acknowledged records
+	orgs originSlab    // the origins of the records, with sc
 	base int64         // the source offset of buf[0]
 	pos  int64         // the source offset just past the record being delivered
 }
@@ -74,7 +75,7 @@ func (st *streamer) origin() *origin {
 	if st.sc == nil {
 		return nil
 	}
-	o := newOrigin(nil, st.sc, st.pos)
+	o := st.orgs.get(nil, st.sc, st.pos)
 	st.sc.track(o)
 	return o
 }
