@@ -165,6 +165,19 @@ type Record struct {
 // Message returns the record's message.
 func (r Record) Message() *message.Message { return r.Pack.Message() }
 
+// BatchWriter is implemented by outputs that can send several encoded
+// records at once (TcpOutput: one socket write instead of one per record).
+// The disk-queue reader of a buffered output that has an encoder hands it
+// every record that is ready, up to a bound: data holds n records, each
+// encoded (and framed with use_framing), concatenated in order. WriteBatch
+// writes all of them or fails as Write does (an ErrRetry sends the whole
+// batch again after a back-off: duplicates, never loss; a Drop error drops
+// the n records). Unbuffered outputs and filters are always given one
+// record at a time through Write.
+type BatchWriter interface {
+	WriteBatch(ctx context.Context, data []byte, n int) error
+}
+
 // DelayedAcker is implemented by outputs whose Write returns before the
 // record is durable: FileOutput buffers and fsyncs later, an output may
 // wait for its peer's acknowledgement. The engine calls SetAcker once,

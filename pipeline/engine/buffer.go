@@ -23,8 +23,12 @@ import (
 
 // queueSyncEvery is the most records appended between two fsyncs of a
 // disk queue while the router keeps handing records over; the writer also
-// syncs whenever it has nothing more waiting.
+// syncs when nothing more came for queueSyncWait.
 const queueSyncEvery = 4096
+
+// queueSyncWait is how long the writer waits for more records before it
+// fsyncs those it appended: acknowledgements come at most that much later.
+const queueSyncWait = 2 * time.Millisecond
 
 // blockRetry is how long a writer whose queue is full (full_action
 // "block") waits before it tries again when no space was freed.
@@ -157,7 +161,35 @@ func (g *unsynced) shift(n int) {
 // queued once it is durable.
 func (s *sink) fillQueue(q *diskqueue.Queue) {
 	var g unsynced
-	for b := range s.ch {
+	// Records wait for their fsync until nothing more came for
+	// queueSyncWait (or the group is full): a router that pauses for a
+	// moment does not cost an fsync each time, and while the writer
+	// fsyncs it takes nothing from s.ch, whose batches hold packs of the
+	// pool that the router and every other output wait for.
+	wait := time.NewTimer(queueSyncWait)
+	wait.Stop()
+	for {
+		var b *batch
+		var ok bool
+		if len(g.dl) == 0 {
+			b, ok = <-s.ch
+		} else {
+			select {
+			case b, ok = <-s.ch:
+			default:
+				wait.Reset(queueSyncWait)
+				select {
+				case b, ok = <-s.ch:
+					wait.Stop()
+				case <-wait.C:
+					s.syncQueue(q, &g)
+					continue
+				}
+			}
+		}
+		if !ok {
+			break
+		}
 		s.queued.Add(-int64(len(b.packs)))
 		if s.e.aborting() {
 			s.handedOver(len(b.packs))
@@ -175,7 +207,7 @@ func (s *sink) fillQueue(q *diskqueue.Queue) {
 			p.Recycle()
 		}
 		s.e.batches.put(b)
-		if len(s.ch) == 0 || g.full() {
+		if g.full() {
 			s.syncQueue(q, &g)
 		}
 	}
@@ -203,7 +235,10 @@ func (s *sink) syncQueue(q *diskqueue.Queue, g *unsynced) {
 			if len(g.dl) == 0 {
 				return
 			}
-			if err = s.appendRest(q, g); err == nil {
+			// Appended again after a failure, in small groups: a group
+			// that does not fit on the disk as a whole never syncs, and
+			// a synced one lets the reader free space.
+			if err = s.appendRest(q, g, queueRetryGroup); err == nil {
 				continue
 			}
 		} else {
@@ -233,10 +268,14 @@ func (s *sink) settleSynced(g *unsynced) {
 	g.shift(n)
 }
 
-// appendRest appends the records of g that are not in the queue, in
-// order, until one fails.
-func (s *sink) appendRest(q *diskqueue.Queue, g *unsynced) error {
-	for g.appended < len(g.dl) {
+// queueRetryGroup is the most records appended again between two fsyncs
+// after a sync failed.
+const queueRetryGroup = 64
+
+// appendRest appends, in order, at most max of the records of g that are
+// not in the queue, until one fails.
+func (s *sink) appendRest(q *diskqueue.Queue, g *unsynced, max int) error {
+	for n := 0; g.appended < len(g.dl) && n < max; n++ {
 		if err := q.Append(g.record(g.appended)); err != nil {
 			return err
 		}
@@ -349,6 +388,7 @@ func (s *sink) fullLog(err error, what string) {
 // stopped, or the queue's if it cannot be read.
 func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue.Queue) error {
 	p := pipeline.NewPack()
+	bw := s.batchWriter()
 	var tickC <-chan time.Time
 	if s.tick > 0 {
 		t := time.NewTicker(s.tick)
@@ -417,11 +457,13 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 			}
 			continue
 		}
-		p.MutableMessage().Reset()
-		p.MsgBytes = append(p.MsgBytes[:0], rec...)
-		p.TrustBytes()
+		var herr error
 		s.busy.Store(callMessage)
-		o, herr := s.handle(ctx, rh, p)
+		if bw != nil {
+			herr = s.sendBatch(ctx, rh, q, p, rec, bw)
+		} else {
+			herr = s.sendOne(ctx, rh, p, rec)
+		}
 		s.busy.Store(callIdle)
 		if herr != nil {
 			if draining {
@@ -430,10 +472,6 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 			}
 			return herr
 		}
-		if o == outDropped {
-			s.queueDropped.Add(1)
-		}
-		s.processed.Add(1)
 		if err := q.Commit(); err != nil {
 			s.log.Error("disk queue commit failed", "err", err)
 		}

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -130,4 +132,99 @@ func TestBufferedDiskFull(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// batchOutput is a TestOutput that also takes batches: each batch is
+// recorded whole, and the first RetryWrites batches fail with ErrRetry.
+type batchOutput struct {
+	*testOutput
+	mu      sync.Mutex
+	batches []int
+	failed  int
+}
+
+func (b *batchOutput) WriteBatch(_ context.Context, data []byte, n int) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failed < b.cfg.RetryWrites {
+		b.failed++
+		return fmt.Errorf("batch refused: %w", pipeline.ErrRetry)
+	}
+	b.batches = append(b.batches, n)
+	// The test encoder writes each payload, framing off: split on the
+	// newline the payloads end with.
+	for _, pl := range strings.SplitAfter(string(data), "\n") {
+		if pl != "" {
+			b.testOutput.mu.Lock()
+			b.got = append(b.got, rec{payload: strings.TrimSuffix(pl, "\n")})
+			b.testOutput.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// lineEncoder encodes the payload and a newline.
+type lineEncoder struct{}
+
+func (lineEncoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
+	return append(append(dst, p.Message().GetPayload()...), '\n'), nil
+}
+
+// lastBatchOutput is the TestBatchOutput built last.
+var lastBatchOutput *batchOutput
+
+func init() {
+	pipeline.RegisterEncoder("TestLineEncoder", func() struct{} { return struct{}{} }, func(struct{}, *pipeline.Env) (pipeline.Encoder, error) {
+		return lineEncoder{}, nil
+	})
+	pipeline.RegisterOutput("TestBatchOutput", func() outCfg { return outCfg{} }, func(c outCfg, env *pipeline.Env) (pipeline.Output, error) {
+		o, _ := newTestOutput(c, env)
+		b := &batchOutput{testOutput: o.(*testOutput)}
+		instMu.Lock()
+		lastBatchOutput = b
+		instMu.Unlock()
+		return b, nil
+	})
+}
+
+// TestBufferedBatches: a buffered output that takes batches gets what its
+// queue has ready in few writes, every record once and in order, and a
+// batch that fails with ErrRetry is sent again whole.
+func TestBufferedBatches(t *testing.T) {
+	const n = 5000
+	plan := bufferedPlan(t,
+		input("in", inCfg{Data: lines("m", n)}, nil),
+		output("out", "TRUE", outCfg{}, func(o *config.Output) {
+			o.Section = section[outCfg]("out", "TestBatchOutput", func(c *outCfg) { c.RetryWrites = 2 })
+			o.Common.UseBuffering = true
+			o.Common.Encoder = "nl"
+		}),
+		func(p *config.Plan) {
+			p.Encoders = append(p.Encoders, section[struct{}]("nl", "TestLineEncoder", nil))
+		},
+	)
+	r := start(t, plan, nil)
+	out := getOutput("out")
+	waitFor(t, "every message", func() bool { return out.count() == n })
+	if err := r.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	for i, p := range out.payloads() {
+		if want := fmt.Sprintf("m%d", i); p != want {
+			t.Fatalf("record %d is %q, want %q", i, p, want)
+		}
+	}
+	st := r.e.Stats()
+	if st.Lost != 0 || st.Queued != n {
+		t.Errorf("figures %+v", st)
+	}
+	instMu.Lock()
+	b := lastBatchOutput
+	instMu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.batches) >= n/2 || b.failed != 2 {
+		t.Errorf("%d batches for %d records, %d refused: want few batches and 2 refused", len(b.batches), n, b.failed)
+	}
+	t.Logf("%d batches", len(b.batches))
 }

@@ -65,6 +65,7 @@ type sink struct {
 	queue        atomic.Pointer[diskqueue.Queue]
 	full         atomic.Bool  // the queue was found full (logged once)
 	queueDropped atomic.Int64 // records from the queue the plugin dropped
+	batch        []byte       // the queue reader's batch for a BatchWriter (its goroutine only)
 	backlog      atomic.Int64 // buffered filters: queued records not yet processed (see router.quiet)
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
 	exited       bool         // exit ran (the sink's goroutine only)

@@ -180,7 +180,18 @@ var aLongTimeAgo = time.Unix(1, 0)
 
 // Write sends r.Data. See Output for failures.
 func (o *Output) Write(ctx context.Context, r pipeline.Record) error {
-	if len(r.Data) == 0 {
+	return o.send(ctx, r.Data, 1)
+}
+
+// WriteBatch sends n encoded records at once (the engine batches what a
+// buffered TcpOutput's disk queue has ready). See Output for failures.
+func (o *Output) WriteBatch(ctx context.Context, data []byte, n int) error {
+	return o.send(ctx, data, n)
+}
+
+// send writes data, which holds n records, to the connection.
+func (o *Output) send(ctx context.Context, data []byte, n int) error {
+	if len(data) == 0 {
 		return nil
 	}
 	if o.cur == nil {
@@ -197,16 +208,17 @@ func (o *Output) Write(ctx context.Context, r pipeline.Record) error {
 		stop := context.AfterFunc(ctx, func() { cn.c.SetWriteDeadline(aLongTimeAgo) })
 		defer stop()
 	}
-	if _, err := cn.c.Write(r.Data); err != nil {
+	if _, err := cn.c.Write(data); err != nil {
 		o.disconnect()
 		if cerr := context.Cause(ctx); cerr != nil {
 			return cerr
 		}
 		return fmt.Errorf("tcp output %q: writing to %s: %w: %w", o.name, o.cfg.Address, pipeline.ErrRetry, err)
 	}
-	o.written.Add(1)
-	o.sent++
-	if o.cfg.ReconnectAfter > 0 && o.sent%o.cfg.ReconnectAfter == 0 {
+	o.written.Add(int64(n))
+	before := o.sent
+	o.sent += int64(n)
+	if r := o.cfg.ReconnectAfter; r > 0 && o.sent/r != before/r {
 		o.disconnect()
 	}
 	return nil
@@ -231,6 +243,7 @@ func (o *Output) Report() []pipeline.ReportField {
 var (
 	_ pipeline.Output                = (*Output)(nil)
 	_ pipeline.Connector             = (*Output)(nil)
+	_ pipeline.BatchWriter           = (*Output)(nil)
 	_ pipeline.Reporter              = (*Output)(nil)
 	_ io.Closer                      = (*Output)(nil)
 	_ pipeline.Validator             = (*OutputConfig)(nil)
