@@ -377,6 +377,8 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 		case <-s.reopen:
 			s.doReopen()
 		case <-synced:
+		case <-s.ackSignal():
+			s.commitAcked(q)
 		case <-readDone:
 			if ctx.Err() != nil {
 				return true, nil
@@ -405,6 +407,7 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 				s.wakeDrain(true)
 			}
 			if draining {
+				s.drainAcks(q)
 				return nil
 			}
 			if done, err := event(true); done || err != nil {
@@ -429,9 +432,7 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 			s.queueDropped.Add(1)
 		}
 		s.processed.Add(1)
-		if err := q.Commit(); err != nil {
-			s.log.Error("disk queue commit failed", "err", err)
-		}
+		s.commitRead(q, o == outDelivered)
 		if s.filter != nil {
 			s.backlog.Add(-1)
 			s.wakeDrain(true)
