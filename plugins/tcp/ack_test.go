@@ -58,7 +58,9 @@ func (h *ackHost) Stream(ctx context.Context, r io.Reader, src pipeline.Source) 
 	return s.Err()
 }
 
-func (h *ackHost) NewPack(ctx context.Context) (*pipeline.Pack, error) { return pipeline.NewPack(), nil }
+func (h *ackHost) NewPack(ctx context.Context) (*pipeline.Pack, error) {
+	return pipeline.NewPack(), nil
+}
 func (h *ackHost) Deliver(ctx context.Context, p *pipeline.Pack, ack pipeline.Ack) error {
 	return nil
 }
