@@ -21,7 +21,7 @@ const (
 // batchWriter returns the plugin as a BatchWriter when the queue reader
 // may batch: a buffered output with an encoder that acknowledges at write.
 func (s *sink) batchWriter() pipeline.BatchWriter {
-	if s.output == nil || s.encoder == nil || s.delayed {
+	if s.output == nil || s.encoder == nil || s.delayed || s.bufAck != nil {
 		return nil
 	}
 	bw, _ := s.plugin.(pipeline.BatchWriter)
@@ -35,18 +35,19 @@ func load(p *pipeline.Pack, rec []byte) {
 	p.TrustBytes()
 }
 
-// sendOne gives the queue record rec to the plugin.
-func (s *sink) sendOne(ctx context.Context, rh *retrier, p *pipeline.Pack, rec []byte) error {
+// sendOne gives the queue record rec to the plugin and returns what
+// became of it there.
+func (s *sink) sendOne(ctx context.Context, rh *retrier, p *pipeline.Pack, rec []byte) (outcome, error) {
 	load(p, rec)
 	o, err := s.handle(ctx, rh, p)
 	if err != nil {
-		return err
+		return o, err
 	}
 	if o == outDropped {
 		s.queueDropped.Add(1)
 	}
 	s.processed.Add(1)
-	return nil
+	return o, nil
 }
 
 // sendBatch encodes rec and the records after it that are ready, up to the

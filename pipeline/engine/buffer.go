@@ -422,6 +422,8 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 		case <-s.reopen:
 			s.doReopen()
 		case <-synced:
+		case <-s.ackSignal():
+			s.commitAcked(q)
 		case <-readDone:
 			if ctx.Err() != nil {
 				return true, nil
@@ -450,6 +452,7 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 				s.wakeDrain(true)
 			}
 			if draining {
+				s.drainAcks(q)
 				return nil
 			}
 			if done, err := event(true); done || err != nil {
@@ -457,12 +460,12 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 			}
 			continue
 		}
-		var herr error
+		o, herr := outDelivered, error(nil)
 		s.busy.Store(callMessage)
 		if bw != nil {
 			herr = s.sendBatch(ctx, rh, q, p, rec, bw)
 		} else {
-			herr = s.sendOne(ctx, rh, p, rec)
+			o, herr = s.sendOne(ctx, rh, p, rec)
 		}
 		s.busy.Store(callIdle)
 		if herr != nil {
@@ -472,9 +475,7 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 			}
 			return herr
 		}
-		if err := q.Commit(); err != nil {
-			s.log.Error("disk queue commit failed", "err", err)
-		}
+		s.commitRead(q, o == outDelivered)
 		if s.filter != nil {
 			s.backlog.Add(-1)
 			s.wakeDrain(true)

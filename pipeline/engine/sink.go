@@ -72,9 +72,12 @@ type sink struct {
 	stopAnswered bool         // the router's stop request was answered (the sink's goroutine only)
 	queueFull    atomic.Int64 // messages that found the queue full (full_action applied to them)
 
-	ackMu   sync.Mutex  // guards unacked (a DelayedAcker settles from its own goroutines)
-	unacked []*delivery // written, not yet durable, in write order
-	delayed bool        // the output is a pipeline.DelayedAcker
+	ackMu     sync.Mutex  // guards unacked and ackCredit (a DelayedAcker settles from its own goroutines)
+	unacked   []*delivery // written, not yet durable, in write order
+	ackCredit int         // records acknowledged before they were settled here (see acked)
+	ackLost   bool        // the credit is for lost records
+	delayed   bool        // the output is a pipeline.DelayedAcker
+	bufAck    *bufAcks    // a buffered DelayedAcker: queue commits wait for acks (buffer_ack.go)
 
 	queued       atomic.Int64 // messages in ch
 	processed    atomic.Int64 // ProcessMessageCount; also the watchdog's progress counter
@@ -115,8 +118,13 @@ func (s *sink) run() {
 		s.inj = &injector{e: s.e, s: s, name: s.name}
 	}
 	if a, ok := s.plugin.(pipeline.DelayedAcker); ok && s.output != nil {
-		s.delayed = true
-		a.SetAcker(s.acked)
+		if s.buffered {
+			s.bufAck = newBufAcks()
+			a.SetAcker(s.bufferedAcked)
+		} else {
+			s.delayed = true
+			a.SetAcker(s.acked)
+		}
 	}
 	ctx := s.e.runCtx
 	var err error
@@ -142,7 +150,13 @@ func (s *sink) acked(n int, err error) {
 		s.log.Error(fmt.Sprintf("%d records lost", n), "err", err)
 	}
 	s.ackMu.Lock()
-	n = min(n, len(s.unacked))
+	if n > len(s.unacked) {
+		// The output acknowledged records whose Write returned but that
+		// the sink has not settled yet: they settle as they arrive.
+		s.ackCredit += n - len(s.unacked)
+		s.ackLost = err != nil
+		n = len(s.unacked)
+	}
 	ds := s.unacked[:n]
 	for _, d := range ds {
 		s.e.deliveries.done(d, o, &s.counts)
@@ -167,6 +181,15 @@ func (s *sink) settleUnacked(err error) {
 func (s *sink) settle(d *delivery, o outcome) {
 	if o == outDelivered && s.delayed {
 		s.ackMu.Lock()
+		if s.ackCredit > 0 {
+			s.ackCredit--
+			if s.ackLost {
+				o = outLost
+			}
+			s.ackMu.Unlock()
+			s.e.deliveries.done(d, o, &s.counts)
+			return
+		}
 		s.unacked = append(s.unacked, d)
 		s.ackMu.Unlock()
 		return

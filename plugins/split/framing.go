@@ -88,6 +88,12 @@ func newFramingSplitter(c FramingConfig, env *pipeline.Env) (pipeline.Splitter, 
 		Keys:               keys,
 		SkipAuthentication: c.SkipAuthentication,
 		OnSkip: func(s message.Skip) {
+			if s.Offset == 0 && s.Reason == message.SkipGarbage && s.Len == len(message.AckHello) {
+				// Most likely the hello of a hekad TcpOutput with ack = true
+				// to an input without it: the stream goes on as in Heka.
+				log.Debug("skipped the first bytes of the stream (an acknowledgement hello?)")
+				return
+			}
 			log.Error("skipped framed data: " + s.String())
 		},
 	})}, nil

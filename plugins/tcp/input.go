@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -42,6 +43,11 @@ type InputConfig struct {
 	UseTLS bool `toml:"use_tls"`
 	// TLS is Heka's tls table, accepted and unused while use_tls is false.
 	TLS TLSConfig `toml:"tls"`
+	// Ack answers a sender that opens its connection with the hello of
+	// acknowledged shipping (a hekad TcpOutput with ack = true) and then
+	// acknowledges its records once this hekad made them durable. Nothing
+	// is ever written to a connection that did not say hello.
+	Ack bool `toml:"ack"`
 }
 
 func defaultInputConfig() InputConfig {
@@ -113,6 +119,8 @@ type Input struct {
 	addr      atomic.Pointer[net.Addr]
 	accepted  atomic.Int64
 	open      atomic.Int64
+	acking    atomic.Int64 // connections that said hello (ack = true)
+	ackFrames atomic.Int64 // ack frames written
 }
 
 func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
@@ -213,7 +221,29 @@ func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Co
 
 	remote := conn.RemoteAddr().String()
 	src := pipeline.Source{Name: remote, Type: in.name, Hostname: remote}
-	err := host.Stream(ctx, conn, src)
+	var r io.Reader = conn
+	if in.cfg.Ack {
+		var hello bool
+		r, hello, _ = readHello(conn)
+		if hello {
+			in.acking.Add(1)
+			conn.SetWriteDeadline(time.Now().Add(ackWriteTimeout))
+			if _, err := io.WriteString(conn, AckHello); err != nil {
+				in.log.Warn("connection failed", "remote", remote, "err", err)
+				return
+			}
+			conn.SetWriteDeadline(time.Time{})
+			a := newAcker(conn, &in.ackFrames)
+			actx, stopAcks := context.WithCancel(ctx)
+			go a.run(actx)
+			defer func() {
+				stopAcks()
+				<-a.done
+			}()
+			src.Commit = a.commit
+		}
+	}
+	err := host.Stream(ctx, r, src)
 	if err != nil && ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
 		in.log.Warn("connection failed", "remote", remote, "err", err)
 	}
@@ -221,10 +251,17 @@ func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Co
 
 // Report adds the connection counts to the plugin's report.
 func (in *Input) Report() []pipeline.ReportField {
-	return []pipeline.ReportField{
+	f := []pipeline.ReportField{
 		{Name: "AcceptedConnections", Value: in.accepted.Load(), Representation: "count"},
 		{Name: "OpenConnections", Value: in.open.Load(), Representation: "count"},
 	}
+	if in.cfg.Ack {
+		f = append(f,
+			pipeline.ReportField{Name: "AckConnections", Value: in.acking.Load(), Representation: "count"},
+			pipeline.ReportField{Name: "AckFrameCount", Value: in.ackFrames.Load(), Representation: "count"},
+		)
+	}
+	return f
 }
 
 // Listens returns the network and address the input binds, so that the

@@ -42,6 +42,21 @@ type OutputConfig struct {
 	// sent, so the next record opens a new one (to spread load over the
 	// hosts behind a balanced address); 0 never does.
 	ReconnectAfter int64 `toml:"reconnect_after"`
+	// Ack asks the receiver for acknowledgements (a hekad TcpInput with
+	// ack = true): a record is durable, and the disk queue moves past it,
+	// only once the receiving hekad made it durable. Without an answer to
+	// the hello within hello_timeout the connection behaves as in Heka.
+	Ack bool `toml:"ack"`
+	// AckTimeout (seconds) is how long records may wait for an
+	// acknowledgement before the output reconnects and sends them again.
+	AckTimeout pipeline.Seconds `toml:"ack_timeout"`
+	// HelloTimeout (milliseconds) is how long the output waits for the
+	// receiver's answer to its hello before it takes the receiver for one
+	// that does not acknowledge (Heka).
+	HelloTimeout pipeline.Millis `toml:"hello_timeout"`
+	// MaxUnacked is the most records written and not yet acknowledged;
+	// Write waits when it is reached.
+	MaxUnacked uint `toml:"max_unacked"`
 }
 
 func defaultOutputConfig() OutputConfig {
@@ -49,6 +64,9 @@ func defaultOutputConfig() OutputConfig {
 		Address:         "localhost:9125",
 		KeepAlivePeriod: 7200,
 		TLS:             defaultTLSConfig(),
+		AckTimeout:      30,
+		HelloTimeout:    2000,
+		MaxUnacked:      50000,
 	}
 }
 
@@ -85,6 +103,17 @@ func (c *OutputConfig) Validate() error {
 	if c.KeepAlive && c.KeepAlivePeriod == 0 {
 		return errors.New("keep_alive_period: must be at least 1 second")
 	}
+	if c.Ack {
+		if c.AckTimeout == 0 {
+			return errors.New("ack_timeout: must be at least 1 second")
+		}
+		if c.HelloTimeout == 0 {
+			return errors.New("hello_timeout: must be at least 1 millisecond")
+		}
+		if c.MaxUnacked == 0 {
+			return errors.New("max_unacked: must be at least 1")
+		}
+	}
 	return nil
 }
 
@@ -106,6 +135,7 @@ type Output struct {
 	cur     *conn
 	sent    int64 // records sent since the start, for reconnect_after
 	written atomic.Int64
+	ack     *sendAcks // ack = true (ack.go); nil otherwise
 }
 
 // conn is one connection of an Output.
@@ -115,33 +145,33 @@ type conn struct {
 	stop     func() bool     // cancels that
 	peerGone atomic.Bool     // the reader saw EOF or an error
 	done     chan struct{}   // closed when the reader returns
+	mode     atomic.Int32    // ack = true: modeHello, modeAcking or modeLegacy
+	off      int64           // ack = true: bytes written after the hello
 }
 
 func newOutput(cfg OutputConfig, env *pipeline.Env) (pipeline.Output, error) {
-	return &Output{cfg: cfg, name: env.Name(), log: env.Logger()}, nil
+	o := &Output{cfg: cfg, name: env.Name(), log: env.Logger()}
+	if cfg.Ack {
+		o.ack = newSendAcks()
+		return ackOutput{o}, nil
+	}
+	return o, nil
 }
 
 // Connect opens the connection if there is none. A failure to connect
 // wraps pipeline.ErrRetry; when ctx is done it returns ctx's cause.
 func (o *Output) Connect(ctx context.Context) error {
+	if o.ack != nil {
+		o.ack.mu.Lock()
+		defer o.ack.mu.Unlock()
+		return o.connectAckLocked(ctx)
+	}
 	if o.cur != nil {
 		return nil
 	}
-	period, kac := keepAlive(o.cfg.KeepAlive, o.cfg.KeepAlivePeriod)
-	d := net.Dialer{KeepAlive: period, KeepAliveConfig: kac}
-	if o.cfg.LocalAddress != "" {
-		la, err := net.ResolveTCPAddr("tcp", o.cfg.LocalAddress)
-		if err != nil {
-			return fmt.Errorf("tcp output %q: local_address: %w: %w", o.name, pipeline.ErrRetry, err)
-		}
-		d.LocalAddr = la
-	}
-	c, err := d.DialContext(ctx, "tcp", o.cfg.Address)
+	c, err := o.dial(ctx)
 	if err != nil {
-		if cerr := context.Cause(ctx); cerr != nil {
-			return cerr
-		}
-		return fmt.Errorf("tcp output %q: %w: %w", o.name, pipeline.ErrRetry, err)
+		return err
 	}
 	cn := &conn{c: c, ctx: ctx, done: make(chan struct{})}
 	cn.stop = context.AfterFunc(ctx, func() { c.Close() })
@@ -149,6 +179,27 @@ func (o *Output) Connect(ctx context.Context) error {
 	o.cur = cn
 	o.log.Debug("connected", "address", o.cfg.Address, "local", c.LocalAddr().String())
 	return nil
+}
+
+// dial opens a connection to the address.
+func (o *Output) dial(ctx context.Context) (net.Conn, error) {
+	period, kac := keepAlive(o.cfg.KeepAlive, o.cfg.KeepAlivePeriod)
+	d := net.Dialer{KeepAlive: period, KeepAliveConfig: kac}
+	if o.cfg.LocalAddress != "" {
+		la, err := net.ResolveTCPAddr("tcp", o.cfg.LocalAddress)
+		if err != nil {
+			return nil, fmt.Errorf("tcp output %q: local_address: %w: %w", o.name, pipeline.ErrRetry, err)
+		}
+		d.LocalAddr = la
+	}
+	c, err := d.DialContext(ctx, "tcp", o.cfg.Address)
+	if err != nil {
+		if cerr := context.Cause(ctx); cerr != nil {
+			return nil, cerr
+		}
+		return nil, fmt.Errorf("tcp output %q: %w: %w", o.name, pipeline.ErrRetry, err)
+	}
+	return c, nil
 }
 
 // watch reads (and discards) whatever the peer sends until the connection
@@ -180,11 +231,19 @@ var aLongTimeAgo = time.Unix(1, 0)
 
 // Write sends r.Data. See Output for failures.
 func (o *Output) Write(ctx context.Context, r pipeline.Record) error {
+	if o.ack != nil {
+		if len(r.Data) == 0 {
+			o.emptyAck()
+			return nil
+		}
+		return o.writeAck(ctx, r)
+	}
 	return o.send(ctx, r.Data, 1)
 }
 
 // WriteBatch sends n encoded records at once (the engine batches what a
-// buffered TcpOutput's disk queue has ready). See Output for failures.
+// buffered TcpOutput's disk queue has ready; never with ack, whose records
+// are acknowledged one by one). See Output for failures.
 func (o *Output) WriteBatch(ctx context.Context, data []byte, n int) error {
 	return o.send(ctx, data, n)
 }
@@ -227,6 +286,10 @@ func (o *Output) send(ctx context.Context, data []byte, n int) error {
 // Close closes the connection. It must not be called concurrently with
 // Write or Connect.
 func (o *Output) Close() error {
+	if o.ack != nil {
+		o.closeAck()
+		return nil
+	}
 	o.disconnect()
 	return nil
 }
@@ -235,13 +298,26 @@ func (o *Output) Close() error {
 // report. (Heka's TcpOutput reported them as ProcessMessageCount, which
 // the engine reports for every output: calls of Write.)
 func (o *Output) Report() []pipeline.ReportField {
-	return []pipeline.ReportField{
+	f := []pipeline.ReportField{
 		{Name: "SentCount", Value: o.written.Load(), Representation: "count"},
 	}
+	if a := o.ack; a != nil {
+		a.mu.Lock()
+		n := a.live()
+		a.mu.Unlock()
+		f = append(f,
+			pipeline.ReportField{Name: "UnackedCount", Value: int64(n), Representation: "count"},
+			pipeline.ReportField{Name: "AckFrameCount", Value: a.acks.Load(), Representation: "count"},
+			pipeline.ReportField{Name: "ResentCount", Value: a.resent.Load(), Representation: "count"},
+			pipeline.ReportField{Name: "UnackedConnectionCount", Value: a.legacies.Load(), Representation: "count"},
+		)
+	}
+	return f
 }
 
 var (
 	_ pipeline.Output                = (*Output)(nil)
+	_ pipeline.DelayedAcker          = ackOutput{}
 	_ pipeline.Connector             = (*Output)(nil)
 	_ pipeline.BatchWriter           = (*Output)(nil)
 	_ pipeline.Reporter              = (*Output)(nil)
