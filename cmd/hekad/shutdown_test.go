@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hekad-go/hekad/message"
+)
+
+// The acceptance scenarios of issue 7 (graceful shutdown). Their sizes are
+// moderate by default, so that `make test` (with -race) stays quick; the
+// environment gives the acceptance sizes (docs/delivery.md, "Acceptance
+// scenarios"):
+//
+//	HEKAD_SCENARIO_RUNS      runs of each shutdown scenario (default 2)
+//	HEKAD_SCENARIO_MESSAGES  messages of the stream scenario (default 50000)
+//	HEKAD_SCENARIO_CONNS     one-message connections (default 10000)
+
+// envInt returns the integer in the environment variable name, or def.
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		t.Fatalf("%s=%q: want a positive integer", name, s)
+	}
+	return n
+}
+
+// closing is hekad's closing line: "shutdown: N messages received = D
+// delivered + Q queued + X dropped (U unmatched) + L lost", with the
+// optional tails for the disk queues and records not routed.
+type closing struct {
+	Received, Delivered, Queued, Dropped, Unmatched, Lost int64
+	Buffered, NotRouted                                   int64
+}
+
+var (
+	closingRE   = regexp.MustCompile(`shutdown: (\d+) messages received = (\d+) delivered \+ (\d+) queued \+ (\d+) dropped \((\d+) unmatched\) \+ (\d+) lost`)
+	bufferedRE  = regexp.MustCompile(`disk queues hold (\d+) records`)
+	notRoutedRE = regexp.MustCompile(`(\d+) records read but not routed`)
+)
+
+// closingLine finds the closing line in hekad's log and checks that its
+// figures add up.
+func closingLine(t *testing.T, log string) closing {
+	t.Helper()
+	var line string
+	for l := range strings.Lines(log) {
+		if closingRE.MatchString(l) {
+			line = l
+		}
+	}
+	if line == "" {
+		t.Fatalf("no closing line in hekad's log:\n%s", log)
+	}
+	m := closingRE.FindStringSubmatch(line)
+	n := make([]int64, len(m))
+	for i := 1; i < len(m); i++ {
+		n[i], _ = strconv.ParseInt(m[i], 10, 64)
+	}
+	c := closing{Received: n[1], Delivered: n[2], Queued: n[3], Dropped: n[4], Unmatched: n[5], Lost: n[6]}
+	if m := bufferedRE.FindStringSubmatch(line); m != nil {
+		c.Buffered, _ = strconv.ParseInt(m[1], 10, 64)
+	}
+	if m := notRoutedRE.FindStringSubmatch(line); m != nil {
+		c.NotRouted, _ = strconv.ParseInt(m[1], 10, 64)
+	}
+	if c.Delivered+c.Queued+c.Dropped+c.Lost != c.Received {
+		t.Errorf("closing line does not add up: %d + %d + %d + %d != %d\n%s",
+			c.Delivered, c.Queued, c.Dropped, c.Lost, c.Received, line)
+	}
+	if c.Unmatched > c.Dropped {
+		t.Errorf("closing line: %d unmatched > %d dropped", c.Unmatched, c.Dropped)
+	}
+	return c
+}
+
+// tail counts the lines of a growing file, reading only what was added
+// since the last call.
+type tail struct {
+	path  string
+	off   int64
+	lines int
+	buf   []byte
+}
+
+// count returns the number of complete lines in the file so far.
+func (tl *tail) count() int {
+	f, err := os.Open(tl.path)
+	if err != nil {
+		return tl.lines
+	}
+	defer f.Close()
+	if tl.buf == nil {
+		tl.buf = make([]byte, 1<<20)
+	}
+	for {
+		n, err := f.ReadAt(tl.buf, tl.off)
+		if n > 0 {
+			// Count complete lines only: stop at the last newline.
+			chunk := tl.buf[:n]
+			last := bytes.LastIndexByte(chunk, '\n')
+			if last < 0 {
+				return tl.lines
+			}
+			tl.lines += bytes.Count(chunk[:last+1], []byte{'\n'})
+			tl.off += int64(last + 1)
+		}
+		if err != nil || n < len(tl.buf) {
+			return tl.lines
+		}
+	}
+}
+
+// readLines returns the lines of the file at path.
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Split(string(b), "\n")
+	if s[len(s)-1] != "" {
+		t.Errorf("%s does not end with a newline", path)
+	}
+	return s[:len(s)-1]
+}
+
+// countFrames counts the framed messages in the file at path and checks
+// that each decodes.
+func countFrames(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := message.NewReader(bufio.NewReaderSize(f, 1<<20), message.FrameOptions{})
+	n := 0
+	for {
+		fr, err := r.Next()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			t.Errorf("%s: after %d frames: %v", path, n, err)
+			return n
+		}
+		var m message.Message
+		if err := m.Unmarshal(fr.Message); err != nil {
+			t.Errorf("%s: frame %d does not decode: %v", path, n, err)
+		}
+		n++
+	}
+}
+
+// numbered frames n messages of type typ whose payloads are prefix0,
+// prefix1, ... One call takes about a second per 200,000 messages.
+func numbered(t *testing.T, typ, prefix string, from, n int) []byte {
+	t.Helper()
+	out := make([]byte, 0, n*64)
+	var m message.Message
+	for i := from; i < from+n; i++ {
+		m = message.Message{}
+		m.SetNewUUID()
+		m.SetTimestamp(time.Now().UnixNano())
+		m.SetType(typ)
+		m.SetPayload(prefix + strconv.Itoa(i))
+		var err error
+		if out, err = message.AppendFrame(out, m.Marshal(), nil, message.DefaultMaxMessageSize); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestShutdownMidStream: SIGTERM at a random point of a stream of framed
+// messages into two filters and two outputs. Everything hekad read before
+// the signal is processed: the closing line says 0 lost, and the outputs
+// hold exactly the messages the closing line says were received, in the
+// order they were sent, without a gap.
+func TestShutdownMidStream(t *testing.T) {
+	runs := envInt(t, "HEKAD_SCENARIO_RUNS", 2)
+	n := envInt(t, "HEKAD_SCENARIO_MESSAGES", 50000)
+	stream := numbered(t, "scen", "m", 0, n)
+	for run := range runs {
+		t.Run(fmt.Sprintf("run%d", run+1), func(t *testing.T) {
+			addr := freePort(t)
+			dir := t.TempDir()
+			archive, framed := filepath.Join(dir, "archive.log"), filepath.Join(dir, "framed.log")
+			// PanicFilter with a trigger nobody sends is a TRUE filter that
+			// decodes every message; CounterFilter injects a report every
+			// second, which the archive takes too.
+			p := startBin(t, hekadTestBin, fmt.Sprintf(`
+[hekad]
+base_dir = "%%BASE%%"
+
+[in]
+type = "TcpInput"
+address = %q
+
+[every]
+type = "PanicFilter"
+message_matcher = "TRUE"
+trigger = "never sent"
+
+[counter]
+type = "CounterFilter"
+ticker_interval = 1
+
+[archive]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = %q
+encoder = "PayloadEncoder"
+flush_interval = 50
+
+[framed]
+type = "FileOutput"
+message_matcher = "Type == 'scen'"
+path = %q
+encoder = "ProtobufEncoder"
+
+[PayloadEncoder]
+`, addr, archive, framed))
+			p.waitListening(addr)
+
+			// The signal goes when the archive holds k messages, k at
+			// random in the first 70% of the stream: the archive is
+			// flushed every 50 ms and hekad reads at most its pools and
+			// buffers ahead of its outputs, so the stream is then still
+			// flowing.
+			k := n/10 + rand.IntN(n*6/10)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			sent := make(chan int, 1)
+			go func() {
+				w := 0
+				for w < len(stream) {
+					m, err := c.Write(stream[w:min(len(stream), w+64<<10)])
+					w += m
+					if err != nil {
+						break
+					}
+				}
+				sent <- w
+			}()
+			tl := &tail{path: archive}
+			waitFor(t, 120*time.Second, fmt.Sprintf("%d messages in the archive", k), func() bool { return tl.count() >= k })
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			code := p.wait(120 * time.Second)
+			c.Close()
+			<-sent
+
+			cl := closingLine(t, p.Stdout()+p.Stderr())
+			t.Logf("signal at %d archived; closing line: %+v", k, cl)
+			if code != 0 {
+				t.Errorf("exit code %d", code)
+			}
+			if cl.Lost != 0 || cl.NotRouted != 0 || cl.Queued != 0 {
+				t.Errorf("lost %d, not routed %d, queued %d: want 0", cl.Lost, cl.NotRouted, cl.Queued)
+			}
+			if cl.Dropped != 0 {
+				t.Errorf("%d dropped: every message matches an output", cl.Dropped)
+			}
+			lines := readLines(t, archive)
+			if int64(len(lines)) != cl.Received {
+				t.Errorf("the archive holds %d messages, the closing line says %d received", len(lines), cl.Received)
+			}
+			// The stream's messages are m0, m1, ... in order; the rest
+			// are the counter's reports.
+			got := 0
+			for _, l := range lines {
+				if strings.HasPrefix(l, "Got ") {
+					continue
+				}
+				if l != "m"+strconv.Itoa(got) {
+					t.Fatalf("archive: message %d is %q, want m%d", got, l, got)
+				}
+				got++
+			}
+			if f := countFrames(t, framed); f != got {
+				t.Errorf("the framed output holds %d messages, the archive %d", f, got)
+			}
+			if got >= n {
+				t.Errorf("hekad read all %d messages before the signal: not a mid-stream shutdown", n)
+			}
+			if got < k {
+				t.Errorf("the archive holds %d stream messages, fewer than the %d seen before the signal", got, k)
+			}
+			t.Logf("stream: %d of %d messages read and archived; %d counter reports", got, n, len(lines)-got)
+		})
+	}
+}
