@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -309,5 +311,195 @@ encoder = "ProtobufEncoder"
 			}
 			t.Logf("stream: %d of %d messages read and archived; %d counter reports", got, n, len(lines)-got)
 		})
+	}
+}
+
+// sendOne sends one message on a new connection, half-closes it and waits
+// for hekad to close its side. It reports whether hekad read the message:
+// the connection ended with a clean close and no error on the socket.
+// hekad closes a connection holding unread data with a reset; a message
+// that arrives after hekad closed an idle connection at shutdown is
+// answered with a reset too, which leaves an error on the socket although
+// the read sees hekad's earlier close as a clean end of stream.
+func sendOne(addr string, frame []byte) (dialed, read bool) {
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return false, false
+	}
+	defer c.Close()
+	if _, err := c.Write(frame); err != nil {
+		return true, false
+	}
+	tc := c.(*net.TCPConn)
+	tc.CloseWrite()
+	c.SetReadDeadline(time.Now().Add(60 * time.Second))
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		return true, false
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return true, false
+	}
+	soErr := -1
+	rc.Control(func(fd uintptr) {
+		soErr, err = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
+	})
+	return true, err == nil && soErr == 0
+}
+
+// TestShutdownManyConnections: SIGTERM while thousands of one-message
+// connections arrive, from a few goroutines, into a buffered TcpOutput
+// (its disk queue) whose downstream is up or down. Every message the
+// closing line says was received is queued (0 lost); after a restart with
+// the downstream up, the downstream holds every one of them.
+func TestShutdownManyConnections(t *testing.T) {
+	runs := envInt(t, "HEKAD_SCENARIO_RUNS", 2)
+	n := envInt(t, "HEKAD_SCENARIO_CONNS", 10000)
+	const senders = 8
+	frames := make([][]byte, n)
+	for i := range frames {
+		frames[i] = numbered(t, "conn", "c", i, 1)
+	}
+	tests := []struct {
+		name       string
+		downstream bool // up during the first run
+	}{
+		{"downstream up", true},
+		{"downstream down", false},
+	}
+	for _, tc := range tests {
+		for run := range runs {
+			t.Run(fmt.Sprintf("%s/run%d", tc.name, run+1), func(t *testing.T) {
+				base := t.TempDir()
+				in, down := freePort(t), freePort(t)
+				cfg := fmt.Sprintf(`
+[hekad]
+base_dir = %q
+
+[in]
+type = "TcpInput"
+address = %q
+
+[up]
+type = "TcpOutput"
+message_matcher = "TRUE"
+address = %q
+[up.retries]
+delay = "20ms"
+max_delay = "200ms"
+max_jitter = "10ms"
+`, base, in, down)
+				var s *sink
+				if tc.downstream {
+					s = listenSink(t, down)
+				}
+				p := startHekad(t, cfg)
+				p.waitListening(in)
+
+				// The signal goes after k connections were read, k at
+				// random between 20% and 80% of n; the senders go on until
+				// hekad stops listening.
+				k := int64(n/5 + rand.IntN(n*3/5))
+				var next, dialed, acked atomic.Int64
+				var signalled atomic.Bool
+				read := make([]bool, n)
+				var wg sync.WaitGroup
+				for range senders {
+					wg.Go(func() {
+						for {
+							i := next.Add(1) - 1
+							if i >= int64(n) {
+								return
+							}
+							d, r := sendOne(in, frames[i])
+							if !d {
+								if !signalled.Load() {
+									t.Errorf("connection %d refused before the signal", i)
+								}
+								return
+							}
+							dialed.Add(1)
+							if r {
+								read[i] = true
+								if acked.Add(1) == k {
+									signalled.Store(true)
+									p.cmd.Process.Signal(syscall.SIGTERM)
+								}
+							}
+						}
+					})
+				}
+				code := p.wait(120 * time.Second)
+				wg.Wait()
+				if !signalled.Load() {
+					t.Fatalf("the signal was never sent (%d connections read)", acked.Load())
+				}
+				cl := closingLine(t, p.Stdout()+p.Stderr())
+				t.Logf("%d connections dialed, %d read cleanly, signal after %d; closing line %+v",
+					dialed.Load(), acked.Load(), k, cl)
+				if code != 0 {
+					t.Errorf("exit code %d", code)
+				}
+				if cl.Lost != 0 || cl.NotRouted != 0 || cl.Dropped != 0 {
+					t.Errorf("lost %d, not routed %d, dropped %d: want 0", cl.Lost, cl.NotRouted, cl.Dropped)
+				}
+				if cl.Queued != cl.Received {
+					t.Errorf("%d received but %d queued: the buffered output takes every message", cl.Received, cl.Queued)
+				}
+				if cl.Received < acked.Load() || cl.Received > dialed.Load() {
+					t.Errorf("%d received: want between %d (read cleanly) and %d (dialed)", cl.Received, acked.Load(), dialed.Load())
+				}
+				if cl.Received >= int64(n) {
+					t.Errorf("every connection was read before the signal took effect: not a mid-stream shutdown")
+				}
+				if !tc.downstream && cl.Buffered != cl.Received {
+					t.Errorf("downstream down: the disk queue holds %d records, want %d", cl.Buffered, cl.Received)
+				}
+				if tc.downstream {
+					// What left the queue was written to the downstream.
+					waitFor(t, 30*time.Second, "the records that left the queue downstream", func() bool {
+						return int64(len(s.payloads())) >= cl.Received-cl.Buffered
+					})
+				} else {
+					s = listenSink(t, down)
+				}
+
+				p2 := startHekad(t, cfg)
+				p2.waitListening(in)
+				waitFor(t, 120*time.Second, fmt.Sprintf("%d messages downstream after the restart", cl.Received), func() bool {
+					return int64(len(s.payloads())) >= cl.Received
+				})
+				if code := p2.stop(); code != 0 {
+					t.Errorf("restart: exit code %d", code)
+				}
+				cl2 := closingLine(t, p2.Stdout()+p2.Stderr())
+				if cl2.Lost != 0 || cl2.Buffered != 0 {
+					t.Errorf("restart: closing line %+v: want 0 lost and an empty queue", cl2)
+				}
+
+				seen := make(map[string]int)
+				for _, pl := range s.payloads() {
+					seen[pl]++
+				}
+				dups := len(s.payloads()) - len(seen)
+				if int64(len(seen)) != cl.Received {
+					t.Errorf("downstream holds %d distinct messages, hekad received %d", len(seen), cl.Received)
+				}
+				for i, r := range read {
+					if r && seen["c"+strconv.Itoa(i)] == 0 {
+						t.Errorf("message c%d was read (clean close) but never arrived downstream", i)
+					}
+				}
+				for pl := range seen {
+					if i, err := strconv.Atoi(strings.TrimPrefix(pl, "c")); err != nil || i < 0 || i >= n || !strings.HasPrefix(pl, "c") {
+						t.Errorf("unexpected payload %q downstream", pl)
+					}
+				}
+				if dups > 1 {
+					t.Errorf("%d duplicates downstream: want at most cursor_update_count (1)", dups)
+				}
+				t.Logf("downstream: %d messages, %d distinct, %d duplicates", len(s.payloads()), len(seen), dups)
+			})
+		}
 	}
 }
