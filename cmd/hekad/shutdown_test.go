@@ -503,3 +503,106 @@ max_jitter = "10ms"
 		}
 	}
 }
+
+// TestShutdownStuckOutput: one output is stuck in a system call (a
+// FileOutput opening a FIFO nobody reads), another is healthy. On SIGTERM
+// hekad gives up after shutdown_timeout, its closing line adds up and
+// counts what the stuck output held as lost (or queued, when that output
+// has a disk queue), and the exit status says whether anything was lost.
+func TestShutdownStuckOutput(t *testing.T) {
+	const timeout = 3 * time.Second
+	// A -race build sleeps a second at exit while threads are left (the
+	// one stuck in the FIFO's open): not hekad's time.
+	t.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	tests := []struct {
+		name      string
+		matcher   string // the stuck output's
+		buffered  bool   // the stuck output has a disk queue
+		stuck     int    // messages of type "stuck"
+		free      int    // messages of type "free"
+		wantLost  int64
+		wantQueue int64
+		wantCode  int
+	}{
+		// Unbuffered, the stuck output holds up the router once its
+		// channel and the pool are full: a few messages only.
+		{name: "stuck takes all", matcher: "TRUE", stuck: 20, wantLost: 20, wantCode: 1},
+		{name: "stuck takes some", matcher: "Type == 'stuck'", stuck: 10, free: 10, wantLost: 10, wantCode: 1},
+		// With a disk queue, the stuck output holds up nothing; what it
+		// holds is on disk for the next start, not lost.
+		{name: "stuck buffered", matcher: "TRUE", buffered: true, stuck: 2000, wantQueue: 2000, wantCode: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := freePort(t)
+			dir := t.TempDir()
+			healthy, fifo := filepath.Join(dir, "healthy.log"), filepath.Join(dir, "stuck.fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Skipf("mkfifo: %v", err)
+			}
+			p := startHekad(t, fmt.Sprintf(`
+[hekad]
+base_dir = "%%BASE%%"
+shutdown_timeout = %q
+
+[in]
+type = "TcpInput"
+address = %q
+
+[healthy]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = %q
+encoder = "PayloadEncoder"
+flush_interval = 50
+
+[stuck]
+type = "FileOutput"
+message_matcher = %q
+path = %q
+encoder = "PayloadEncoder"
+use_buffering = %v
+
+[PayloadEncoder]
+`, timeout.String(), addr, healthy, tc.matcher, fifo, tc.buffered))
+			p.waitListening(addr)
+			stream := append(numbered(t, "stuck", "s", 0, tc.stuck), numbered(t, "free", "f", 0, tc.free)...)
+			send(t, addr, stream)
+			total := tc.stuck + tc.free
+			tl := &tail{path: healthy}
+			waitFor(t, 60*time.Second, fmt.Sprintf("%d messages in the healthy output", total), func() bool { return tl.count() >= total })
+
+			start := time.Now()
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			code := p.wait(timeout + 60*time.Second)
+			took := time.Since(start)
+			log := p.Stdout() + p.Stderr()
+			cl := closingLine(t, log)
+			t.Logf("exit %d after %v; closing line %+v", code, took.Round(time.Millisecond), cl)
+
+			if code != tc.wantCode {
+				t.Errorf("exit code %d, want %d", code, tc.wantCode)
+			}
+			if cl.Received != int64(total) {
+				t.Errorf("%d received, want %d", cl.Received, total)
+			}
+			if cl.Lost != tc.wantLost || cl.Queued != tc.wantQueue {
+				t.Errorf("%d lost, %d queued: want %d lost, %d queued", cl.Lost, cl.Queued, tc.wantLost, tc.wantQueue)
+			}
+			if tc.buffered && cl.Buffered != tc.wantQueue {
+				t.Errorf("the disk queue holds %d records, want %d", cl.Buffered, tc.wantQueue)
+			}
+			if n := countLines(healthy); n != total {
+				t.Errorf("the healthy output holds %d messages, want %d", n, total)
+			}
+			// hekad gives up at shutdown_timeout; logging the closing
+			// line and exiting take a moment more.
+			if took > timeout+800*time.Millisecond {
+				t.Errorf("hekad took %v to stop, shutdown_timeout is %v", took, timeout)
+			}
+			if !strings.Contains(log, "drain time ("+timeout.String()+") is up") {
+				t.Errorf("hekad did not say that it gave up at shutdown_timeout")
+			}
+		})
+	}
+}
