@@ -23,8 +23,12 @@ import (
 
 // queueSyncEvery is the most records appended between two fsyncs of a
 // disk queue while the router keeps handing records over; the writer also
-// syncs whenever it has nothing more waiting.
+// syncs when nothing more came for queueSyncWait.
 const queueSyncEvery = 4096
+
+// queueSyncWait is how long the writer waits for more records before it
+// syncs what it appended.
+const queueSyncWait = 2 * time.Millisecond
 
 // blockRetry is how long a writer whose queue is full (full_action
 // "block") waits before it tries again when no space was freed.
@@ -103,7 +107,32 @@ func (s *sink) fillQueue(q *diskqueue.Queue) {
 		clear(unsynced)
 		unsynced = unsynced[:0]
 	}
-	for b := range s.ch {
+	// While records wait for an fsync, a pause of the router shorter than
+	// queueSyncWait does not cost one: the router (and the pool, whose packs
+	// sit in s.ch while the writer syncs) is held up only once per group.
+	wait := time.NewTimer(queueSyncWait)
+	defer wait.Stop()
+	for {
+		var b *batch
+		var ok bool
+		select {
+		case b, ok = <-s.ch:
+		default:
+			if len(unsynced) == 0 {
+				b, ok = <-s.ch
+				break
+			}
+			wait.Reset(queueSyncWait)
+			select {
+			case b, ok = <-s.ch:
+			case <-wait.C:
+				sync()
+				continue
+			}
+		}
+		if !ok {
+			break
+		}
 		s.queued.Add(-int64(len(b.packs)))
 		if s.e.aborting() {
 			s.e.settleOut(b, outLost, &s.counts)
@@ -119,7 +148,7 @@ func (s *sink) fillQueue(q *diskqueue.Queue) {
 			}
 		}
 		s.e.batches.put(b)
-		if len(s.ch) == 0 || len(unsynced) >= queueSyncEvery {
+		if len(unsynced) >= queueSyncEvery {
 			sync()
 		}
 	}
