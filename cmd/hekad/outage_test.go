@@ -268,7 +268,7 @@ max_jitter = "10ms"
 		last = n
 	}
 	total := st.finish(t)
-	waitFor(t, 5*time.Minute+15*outage, fmt.Sprintf("%d messages in the archive and downstream", total), func() bool {
+	waitFor(t, 5*time.Minute+30*outage, fmt.Sprintf("%d messages in the archive and downstream", total), func() bool {
 		next, _, _, _ := s.state()
 		return count() >= total && next >= total
 	})
