@@ -61,15 +61,18 @@ func (s *sink) runBuffered(ctx context.Context, rh *retrier) error {
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	writerDone := make(chan struct{})
-	if !s.e.grp.Go(nil, func() {
+	writer := func() {
 		defer close(writerDone)
 		defer stopReading()
 		s.fillQueue(q)
-	}) {
-		q.Close()
-		return errStopped
 	}
-	if c, ok := s.plugin.(pipeline.Connector); ok {
+	if !s.e.grp.Go(nil, writer) {
+		// The shutdown began before the writer could start: queue what the
+		// router still hands the output, here, for the next start. That is
+		// no failure of the output (it used to make hekad exit 1).
+		writer()
+	}
+	if c, ok := s.plugin.(pipeline.Connector); ok && readCtx.Err() == nil {
 		if err = s.connect(readCtx, c, rh); err != nil && readCtx.Err() != nil {
 			err = nil // shutdown before the output ever connected: the queue keeps its records
 		}
