@@ -131,6 +131,16 @@ func startBin(t *testing.T, bin, config string, args ...string) *proc {
 	return p
 }
 
+// exited reports whether hekad has exited.
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // Stdout returns what hekad printed on stdout so far.
 func (p *proc) Stdout() string { p.mu.Lock(); defer p.mu.Unlock(); return p.stdout.String() }
 

@@ -229,7 +229,13 @@ max_jitter = "10ms"
 	tl := &tail{path: archive}
 	sent := &tail{path: archive} // the sender's own
 	st := startStreamer(t, in, "outage", "o", 30000, sent.count)
-	count := tl.count
+	// count also checks that hekad still runs.
+	count := func() int {
+		if p.exited() {
+			t.Fatalf("hekad exited early: %v", p.err)
+		}
+		return tl.count()
+	}
 	// The archive is sampled every interval: each sample must hold more
 	// than the one before.
 	interval := min(time.Second, outage/4)
