@@ -66,9 +66,13 @@ type sink struct {
 	full         atomic.Bool  // the queue was found full (logged once)
 	queueDropped atomic.Int64 // records from the queue the plugin dropped
 
-	ackMu   sync.Mutex  // guards unacked (a DelayedAcker settles from its own goroutines)
+	ackMu   sync.Mutex  // guards unacked and early (a DelayedAcker settles from its own goroutines)
 	unacked []*delivery // written, not yet durable, in write order
-	delayed bool        // the output is a pipeline.DelayedAcker
+	// early holds acknowledgements that came before their record was
+	// settled: a DelayedAcker may acknowledge, from its own goroutine, the
+	// record whose Write has not returned yet.
+	early   []outcome
+	delayed bool // the output is a pipeline.DelayedAcker
 
 	queued       atomic.Int64 // messages in ch
 	processed    atomic.Int64 // ProcessMessageCount; also the watchdog's progress counter
@@ -136,13 +140,16 @@ func (s *sink) acked(n int, err error) {
 		s.log.Error(fmt.Sprintf("%d records lost", n), "err", err)
 	}
 	s.ackMu.Lock()
-	n = min(n, len(s.unacked))
-	ds := s.unacked[:n]
+	k := min(n, len(s.unacked))
+	ds := s.unacked[:k]
 	for _, d := range ds {
 		s.e.deliveries.done(d, o, &s.counts)
 	}
 	clear(ds)
-	s.unacked = s.unacked[n:]
+	s.unacked = s.unacked[k:]
+	for range n - k {
+		s.early = append(s.early, o)
+	}
 	s.ackMu.Unlock()
 }
 
@@ -161,7 +168,13 @@ func (s *sink) settleUnacked(err error) {
 func (s *sink) settle(d *delivery, o outcome) {
 	if o == outDelivered && s.delayed {
 		s.ackMu.Lock()
-		s.unacked = append(s.unacked, d)
+		if len(s.early) > 0 {
+			o = s.early[0]
+			s.early = s.early[1:]
+			s.e.deliveries.done(d, o, &s.counts)
+		} else {
+			s.unacked = append(s.unacked, d)
+		}
 		s.ackMu.Unlock()
 		return
 	}
