@@ -30,8 +30,14 @@ func TestMain(m *testing.M) {
 	}
 	hekadBin = filepath.Join(dir, "hekad")
 	hekadTestBin = filepath.Join(dir, "hekad-test")
+	// hekad is built with -race when the tests are (make test); without
+	// -race, the scenarios measure a hekad as it ships.
+	var race []string
+	if raceBuild {
+		race = []string{"-race"}
+	}
 	for bin, pkg := range map[string]string{hekadBin: ".", hekadTestBin: "../../internal/testplugins/cmd/hekad-test"} {
-		if err := testbuild.Build(".", "-race", "-o", bin, pkg); err != nil {
+		if err := testbuild.Build(".", append(race, "-o", bin, pkg)...); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -123,6 +129,16 @@ func startBin(t *testing.T, bin, config string, args ...string) *proc {
 		}
 	})
 	return p
+}
+
+// exited reports whether hekad has exited.
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Stdout returns what hekad printed on stdout so far.

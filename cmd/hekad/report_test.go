@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -99,22 +98,12 @@ func (r jsonReport) int(cat, name, field string) int64 {
 	return -1
 }
 
-// closingRE matches the closing line's figures.
-var closingRE = regexp.MustCompile(`shutdown: (\d+) messages received = (\d+) delivered \+ (\d+) queued \+ (\d+) dropped \((\d+) unmatched\) \+ (\d+) lost`)
-
-// closing returns received, delivered, queued, dropped, unmatched, lost
-// from the closing line.
-func closing(t *testing.T, log string) [6]int64 {
+// closingFigures returns received, delivered, queued, dropped, unmatched,
+// lost from the closing line (closingLine checks that they add up).
+func closingFigures(t *testing.T, log string) [6]int64 {
 	t.Helper()
-	m := closingRE.FindStringSubmatch(log)
-	if m == nil {
-		t.Fatalf("no closing line in:\n%s", log)
-	}
-	var f [6]int64
-	for i := range f {
-		f[i], _ = strconv.ParseInt(m[i+1], 10, 64)
-	}
-	return f
+	c := closingLine(t, log)
+	return [6]int64{c.Received, c.Delivered, c.Queued, c.Dropped, c.Unmatched, c.Lost}
 }
 
 // TestReportCounts: the figures of the SIGUSR1 report and of the
@@ -241,7 +230,7 @@ encoder = "PayloadEncoder"
 			if code := p.stop(); code != 0 {
 				t.Fatalf("exit code %d", code)
 			}
-			f := closing(t, p.Stdout()+p.Stderr())
+			f := closingFigures(t, p.Stdout()+p.Stderr())
 			all := readReports(t, reports, true)
 			k := int64(len(all)) // each all-report came with a heka.memstat nothing matched
 			want := [6]int64{int64(sent) + 2*k, k, int64(sent), k, k, 0}

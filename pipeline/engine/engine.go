@@ -306,6 +306,7 @@ func (e *Engine) aborting() bool {
 func (e *Engine) shutdown() Stats {
 	e.stopping.Store(true)
 	e.log.Info("shutdown initiated")
+	deadline := time.Now().Add(e.opts.DrainTimeout)
 	timer := time.AfterFunc(e.opts.DrainTimeout, func() {
 		e.giveUp(fmt.Sprintf("shutdown: drain time (%s) is up", e.opts.DrainTimeout))
 	})
@@ -325,7 +326,11 @@ func (e *Engine) shutdown() Stats {
 
 	close(e.done)
 	e.cancelRun()
-	if !e.waitFor(&e.grp.all, time.Second) {
+	// The plugins get what is left of the drain time to return, at most a
+	// second and at least a moment, so that giving up at shutdown_timeout
+	// ends hekad at shutdown_timeout, not a second later.
+	grace := min(max(time.Until(deadline), 100*time.Millisecond), time.Second)
+	if !e.waitFor(&e.grp.all, grace) {
 		e.log.Error("shutdown: some plugins did not return; their goroutines are left behind")
 	}
 	st := e.Stats()

@@ -72,12 +72,14 @@ type sink struct {
 	stopAnswered bool         // the router's stop request was answered (the sink's goroutine only)
 	queueFull    atomic.Int64 // messages that found the queue full (full_action applied to them)
 
-	ackMu     sync.Mutex  // guards unacked and ackCredit (a DelayedAcker settles from its own goroutines)
-	unacked   []*delivery // written, not yet durable, in write order
-	ackCredit int         // records acknowledged before they were settled here (see acked)
-	ackLost   bool        // the credit is for lost records
-	delayed   bool        // the output is a pipeline.DelayedAcker
-	bufAck    *bufAcks    // a buffered DelayedAcker: queue commits wait for acks (buffer_ack.go)
+	ackMu   sync.Mutex  // guards unacked and early (a DelayedAcker settles from its own goroutines)
+	unacked []*delivery // written, not yet durable, in write order
+	// early holds acknowledgements that came before their record was
+	// settled: a DelayedAcker may acknowledge, from its own goroutine, the
+	// record whose Write has not returned yet.
+	early   []outcome
+	delayed bool     // the output is a pipeline.DelayedAcker
+	bufAck  *bufAcks // a buffered DelayedAcker: queue commits wait for acks (buffer_ack.go)
 
 	queued       atomic.Int64 // messages in ch
 	processed    atomic.Int64 // ProcessMessageCount; also the watchdog's progress counter
@@ -150,19 +152,16 @@ func (s *sink) acked(n int, err error) {
 		s.log.Error(fmt.Sprintf("%d records lost", n), "err", err)
 	}
 	s.ackMu.Lock()
-	if n > len(s.unacked) {
-		// The output acknowledged records whose Write returned but that
-		// the sink has not settled yet: they settle as they arrive.
-		s.ackCredit += n - len(s.unacked)
-		s.ackLost = err != nil
-		n = len(s.unacked)
-	}
-	ds := s.unacked[:n]
+	k := min(n, len(s.unacked))
+	ds := s.unacked[:k]
 	for _, d := range ds {
 		s.e.deliveries.done(d, o, &s.counts)
 	}
 	clear(ds)
-	s.unacked = s.unacked[n:]
+	s.unacked = s.unacked[k:]
+	for range n - k {
+		s.early = append(s.early, o)
+	}
 	s.ackMu.Unlock()
 }
 
@@ -181,16 +180,13 @@ func (s *sink) settleUnacked(err error) {
 func (s *sink) settle(d *delivery, o outcome) {
 	if o == outDelivered && s.delayed {
 		s.ackMu.Lock()
-		if s.ackCredit > 0 {
-			s.ackCredit--
-			if s.ackLost {
-				o = outLost
-			}
-			s.ackMu.Unlock()
+		if len(s.early) > 0 {
+			o = s.early[0]
+			s.early = s.early[1:]
 			s.e.deliveries.done(d, o, &s.counts)
-			return
+		} else {
+			s.unacked = append(s.unacked, d)
 		}
-		s.unacked = append(s.unacked, d)
 		s.ackMu.Unlock()
 		return
 	}
