@@ -248,3 +248,34 @@ func (m *Matcher) Scan() (map[string][]*LogFile, error) {
 	}
 	return streams, errors.Join(errs...)
 }
+
+// Resolved is what heka-logstreamer prints of one stream.
+type Resolved struct {
+	Files       []string // oldest first
+	JournalFile string
+	Journal     Location // zero when there is none (or it is unreadable)
+}
+
+// Resolve scans for the streams of a LogstreamerInput section named name
+// (baseDir is hekad's base_dir, for the default journal_directory).
+func Resolve(cfg Config, name, baseDir string) (map[string]Resolved, error) {
+	m, err := NewMatcher(cfg, name)
+	if err != nil {
+		return nil, err
+	}
+	jdir := cfg.JournalDirectory
+	if jdir == "" {
+		jdir = filepath.Join(baseDir, "logstreamer")
+	}
+	streams, err := m.Scan()
+	res := map[string]Resolved{}
+	for n, files := range streams {
+		r := Resolved{JournalFile: journalPath(jdir, n)}
+		for _, f := range files {
+			r.Files = append(r.Files, f.Path)
+		}
+		r.Journal, _, _ = loadJournal(r.JournalFile)
+		res[n] = r
+	}
+	return res, err
+}

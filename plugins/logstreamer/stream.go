@@ -46,7 +46,7 @@ type stream struct {
 	pos        int64 // file offset of the next read
 	vpos       int64 // virtual offset of the next read
 	started    bool
-	waited     bool // the last look found nothing to read
+	waited     bool   // the last look found nothing to read
 	pending    string // a file to switch to once the current one stays at EOF
 	lastErr    string
 	lastStatAt time.Time
