@@ -54,6 +54,16 @@ var targets = map[string]plugintest.Target{
 		},
 		Feed: feedAndTick,
 	},
+	// Follows the feed file; each feed is appended to it.
+	"LogstreamerInput": {
+		Config: func(t testing.TB) map[string]any {
+			return map[string]any{
+				"log_directory": filepath.Dir(feedFile(t)), "file_match": "feed", "priority": []string{},
+				"journal_directory": t.TempDir(), "check_data_interval": "10ms",
+			}
+		},
+		Feed: appendFeed,
+	},
 	// One managed ProcessInput, run every second, cats the fed file.
 	"ProcessDirectoryInput": {
 		Config: func(t testing.TB) map[string]any {
@@ -96,6 +106,22 @@ func writeFeed(t testing.TB, data []byte) {
 		t.Fatal(err)
 	}
 	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// appendFeed appends data to the test's feed file.
+func appendFeed(t testing.TB, _ pipeline.Input, data []byte) {
+	v, ok := feedPaths.Load(t.Name())
+	if !ok {
+		t.Fatal("no feed file for " + t.Name())
+	}
+	f, err := os.OpenFile(v.(string), os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(data); err != nil {
 		t.Fatal(err)
 	}
 }
