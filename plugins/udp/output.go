@@ -66,7 +66,7 @@ func (c *OutputConfig) Validate() error {
 		return fmt.Errorf("max_message_size: must be positive, got %d", c.MaxMessageSize)
 	}
 	if c.Encoder == "" {
-		return errors.New("encoder required: UdpOutput sends what its encoder makes")
+		return errors.New("encoder: required: UdpOutput sends what its encoder makes")
 	}
 	return nil
 }
