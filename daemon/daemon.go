@@ -89,7 +89,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fl.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
 	plan, source, err := loadPlan(*configPath, explicit)
 	if err != nil {
-		fmt.Fprintf(stderr, "error reading config: %v\n", err)
+		fmt.Fprintf(stderr, "error reading config:\n%v\n", err)
 		return 1
 	}
 	logger := slog.New(hekalog.New(stdout, stderr, plan.Globals.LogFlags, slog.LevelInfo))
