@@ -88,6 +88,14 @@ func freeAddr(t *testing.T) string {
 // run starts bin on the example config with the given text replacements.
 func run(t *testing.T, bin, example string, repl ...string) *exec.Cmd {
 	t.Helper()
+	cmd, _ := runLogged(t, bin, example, repl...)
+	return cmd
+}
+
+// runLogged is run, also returning hekad's output (to be read only once
+// the process has been waited for).
+func runLogged(t *testing.T, bin, example string, repl ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
 	b, err := os.ReadFile(example)
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +106,8 @@ func run(t *testing.T, bin, example string, repl ...string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-config", path)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +118,7 @@ func run(t *testing.T, bin, example string, repl ...string) *exec.Cmd {
 			t.Logf("hekad output:\n%s", logs.String())
 		}
 	})
-	return cmd
+	return cmd, logs
 }
 
 func stop(t *testing.T, cmd *exec.Cmd) {
