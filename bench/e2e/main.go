@@ -4,7 +4,11 @@
 // not send rate), then reports messages per second. It also reports the
 // resident memory of an idle hekad.
 //
-// Usage: go run ./bench/e2e -hekad bin/hekad [-workload all|text|protobuf|protobuf-type|tcpout|nginx|apache|idle] [-n N]
+// The filetail workloads instead pre-write a file of nginx lines, which
+// hekad's LogstreamerInput reads and its TcpOutput sends (raw payloads) to a
+// sink here; they time from hekad's start to the last byte at the sink.
+//
+// Usage: go run ./bench/e2e -hekad bin/hekad [-workload all|text|protobuf|protobuf-type|tcpout|nginx|apache|filetail|filetail-queue|filetail-ack|idle] [-n N]
 package main
 
 import (
@@ -28,7 +32,7 @@ import (
 
 func main() {
 	hekad := flag.String("hekad", "bin/hekad", "path of the hekad binary")
-	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, idle or all")
+	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, filetail, filetail-queue, filetail-ack, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
@@ -37,7 +41,7 @@ func main() {
 	compare := flag.String("compare", "", "a second hekad binary: each run measures both, alternately, so that both see the same load")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.Parse()
-	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "idle"}
+	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "filetail", "filetail-queue", "filetail-ack", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
@@ -142,6 +146,9 @@ func median(sorted []float64) float64 {
 // start of the sending to the end of the work), which varies less than the
 // rate when other processes share the machine.
 func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
+	if strings.HasPrefix(w, "filetail") {
+		return filetail(hekad, w, n)
+	}
 	dir, err := os.MkdirTemp("", "hekad-bench")
 	if err != nil {
 		return 0, 0, err
@@ -282,6 +289,95 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 	}
 	return float64(n) / elapsed.Seconds(), float64((cpu1 - cpu0).Microseconds()) / float64(n), nil
 }
+
+// filetail runs one measurement of a filetail workload: n nginx lines
+// (default 2,000,000) pre-written to a file, read by LogstreamerInput and
+// sent by TcpOutput with PayloadEncoder (the raw lines) to a sink here.
+// filetail: use_buffering = false; filetail-queue: the disk queue;
+// filetail-ack: the disk queue and acknowledgements (the sink acknowledges
+// what it received). The clock runs from hekad's start to the last byte at
+// the sink; the CPU time is all of hekad's.
+func filetail(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
+	n = or(n, 2_000_000)
+	dir, err := os.MkdirTemp("", "hekad-bench")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(dir)
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o755); err != nil {
+		return 0, 0, err
+	}
+	data := cached("nginx-file", func() [][]byte { return [][]byte{nginxLines(n)} })[0]
+	if err := os.WriteFile(filepath.Join(logs, "access.log"), data, 0o644); err != nil {
+		return 0, 0, err
+	}
+	snk, err := newSink(w == "filetail-ack")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer snk.close()
+	var out string
+	switch w {
+	case "filetail":
+		out = "use_buffering = false"
+	case "filetail-queue":
+		out = "use_buffering = true"
+	case "filetail-ack":
+		out = "use_buffering = true\nack = true"
+	default:
+		return 0, 0, fmt.Errorf("unknown workload %q", w)
+	}
+	cfg := fmt.Sprintf(filetailConfig, dir, cpuProf, logs, snk.addr(), out)
+	// Write the file (and what earlier runs left dirty) back first, so that
+	// it is not written behind during the run; it stays in the page cache.
+	syscall.Sync()
+	t0 := time.Now()
+	cmd, err := start(hekad, dir, cfg)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stop(cmd)
+	want := int64(len(data))
+	deadline := t0.Add(5 * time.Minute)
+	for snk.bytes.Load() < want {
+		if time.Now().After(deadline) {
+			return 0, 0, fmt.Errorf("not complete after 5 minutes: %d of %d bytes", snk.bytes.Load(), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	elapsed := time.Since(t0)
+	cpu, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	if got := snk.lines.Load(); got != int64(n) || snk.bytes.Load() != want || snk.errs.Load() != 0 {
+		return 0, 0, fmt.Errorf("sink received %d lines in %d bytes, want %d in %d; %d errors", got, snk.bytes.Load(), n, want, snk.errs.Load())
+	}
+	return float64(n) / elapsed.Seconds(), float64(cpu.Microseconds()) / float64(n), nil
+}
+
+const filetailConfig = `
+[hekad]
+base_dir = %q
+cpuprof = %q
+
+[in]
+type = "LogstreamerInput"
+log_directory = %q
+file_match = 'access\.log'
+
+[out]
+type = "TcpOutput"
+message_matcher = "TRUE"
+address = %q
+encoder = "PayloadEncoder"
+%s
+
+# The payloads are the lines, newline included (TokenSplitter).
+[PayloadEncoder]
+append_newlines = false
+`
 
 // cpuTime is the user and system CPU time process pid has used so far, from
 // /proc/PID/stat (in clock ticks of 10 ms).
