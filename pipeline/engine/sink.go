@@ -65,7 +65,8 @@ type sink struct {
 	queue        atomic.Pointer[diskqueue.Queue]
 	full         atomic.Bool  // the queue was found full (logged once)
 	queueDropped atomic.Int64 // records from the queue the plugin dropped
-	batch        []byte       // the queue reader's batch for a BatchWriter (its goroutine only)
+	batch        []byte       // the encoded batch for a BatchWriter (the sink's goroutines only)
+	outs         []outcome    // an unbuffered BatchWriter's per-message outcomes
 	backlog      atomic.Int64 // buffered filters: queued records not yet processed (see router.quiet)
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
 	exited       bool         // exit ran (the sink's goroutine only)
@@ -290,6 +291,11 @@ func (s *sink) handleBatch(ctx context.Context, rh *retrier, b *batch) error {
 		}
 		s.e.settleOut(b, outLost, &s.counts)
 		return nil
+	}
+	if len(b.packs) > 1 {
+		if bw := s.batchWriter(); bw != nil {
+			return s.handleBatchWrite(ctx, rh, b, bw)
+		}
 	}
 	now := unixNow()
 	s.busy.Store(callMessage)
