@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/hekad-go/hekad/pipeline"
@@ -19,6 +20,21 @@ import (
 // took hekad's CPU per message of the 1 KiB protobuf workload from 2.2-2.4
 // to 1.9-2.3 µs against 64 KiB (bench/e2e on /dev/shm, interleaved runs).
 const readAhead = 256 << 10
+
+// aheadPool holds the readAhead buffers of streams that went idle, for the
+// next stream that has data waiting: a busy stream takes one, an idle one
+// gives it back and keeps only its min_buffer_size buffer, so idle
+// connections cost little and closed ones retain nothing (the pool is
+// emptied by the garbage collector).
+var aheadPool = sync.Pool{New: func() any { return new([readAhead]byte) }}
+
+// putAhead gives buf back to aheadPool if it came from there (it is not
+// the stream's own small buffer).
+func (st *streamer) putAhead(buf []byte) {
+	if cap(buf) == readAhead && (len(st.small) == 0 || &buf[0] != &st.small[0]) {
+		aheadPool.Put((*[readAhead]byte)(buf[:readAhead]))
+	}
+}
 
 // stream reads r until EOF (or an error, or ctx done), cutting records
 // with a fresh splitter. The read buffer starts at min_buffer_size and
@@ -63,10 +79,11 @@ type streamer struct {
 
 	peer string // Datagrams: the sender of the datagram being split (Source.Peer)
 
-	sc   *streamCommit // with Source.Commit: in-order commits of acknowledged records
-	orgs originSlab    // the origins of the records, with sc
-	base int64         // the source offset of buf[0]
-	pos  int64         // the source offset just past the record being delivered
+	sc    *streamCommit // with Source.Commit: in-order commits of acknowledged records
+	orgs  originSlab    // the origins of the records, with sc
+	base  int64         // the source offset of buf[0]
+	small []byte        // the stream's min_buffer_size read buffer
+	pos   int64         // the source offset just past the record being delivered
 }
 
 // origin returns the origin of the record that ends at st.pos, tracked for
@@ -95,6 +112,13 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 		size = max(maxRec, maxDatagram) // a read must take a whole datagram
 	}
 	buf := make([]byte, size)
+	// small is the stream's own buffer of min_buffer_size: buf is small
+	// again whenever a read drained the stream and every record in buf was
+	// handed on, so that an idle connection holds no more than that.
+	small := buf
+	st.small = small
+	defer func() { st.putAhead(buf) }()
+	drained := false // the last read did not fill the free part of buf
 	start, end := 0, 0
 	eof := false
 	skipping := false // dropping the rest of an oversize record
@@ -181,9 +205,21 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			st.base += int64(start)
 			start = 0
 		}
+		if drained && len(buf) > len(small) && !st.src.Datagrams {
+			// The stream is idle (or slower than we read it): back to
+			// the small buffer until data needs more, or to one just
+			// large enough for the part of a record it holds.
+			if end <= len(small) {
+				copy(small, buf[:end])
+				st.putAhead(buf)
+				buf = small
+			} else if n := fit(len(small), end); n <= len(buf)/4 {
+				buf = st.grow(buf, end, n)
+			}
+		}
 		if end == len(buf) {
 			if len(buf) < maxRec {
-				buf = grow(buf, end, min(2*len(buf), maxRec))
+				buf = st.grow(buf, end, min(2*len(buf), maxRec))
 			} else {
 				if !skipping {
 					st.oversize(ctx, buf[:end], maxRec)
@@ -194,14 +230,15 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			}
 		}
 		n, err := r.Read(buf[end:])
+		drained = end+n < len(buf)
 		if n > 0 && st.src.Peer != nil {
 			st.peer = st.src.Peer()
 		}
 		if n > 0 {
 			if end+n == len(buf) && len(buf) < readAhead {
 				// The stream has more than the buffer holds: read
-				// it in larger pieces from now on.
-				buf = grow(buf, end+n, min(2*len(buf), readAhead))
+				// it in larger pieces while it has.
+				buf = st.grow(buf, end+n, readAhead)
 			}
 			end += n
 			st.stampNow()
@@ -243,11 +280,27 @@ func (st *streamer) endDatagram(ctx context.Context, rest []byte, maxRec int) er
 	return nil
 }
 
-// grow returns a buffer of size n holding buf[:end].
-func grow(buf []byte, end, n int) []byte {
-	nb := make([]byte, n)
+// grow returns a buffer of size n holding buf[:end]; buf is given back
+// to aheadPool if it came from there.
+func (st *streamer) grow(buf []byte, end, n int) []byte {
+	var nb []byte
+	if n == readAhead {
+		nb = aheadPool.Get().(*[readAhead]byte)[:]
+	} else {
+		nb = make([]byte, n)
+	}
 	copy(nb, buf[:end])
+	st.putAhead(buf)
 	return nb
+}
+
+// fit returns the smallest size, small doubled, that holds n bytes and
+// leaves room to read.
+func fit(small, n int) int {
+	for small <= n {
+		small *= 2
+	}
+	return small
 }
 
 func (st *streamer) stampNow() {

@@ -8,6 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -48,6 +51,14 @@ type InputConfig struct {
 	// acknowledges its records once this hekad made them durable. Nothing
 	// is ever written to a connection that did not say hello.
 	Ack bool `toml:"ack"`
+	// MaxConnections is the most connections served at once; a connection
+	// beyond it is accepted and closed at once (counted in
+	// RejectedConnections). 0 is no limit. A hekad extension.
+	MaxConnections int `toml:"max_connections"`
+	// IdleTimeout closes a connection that sent nothing for that many
+	// seconds, as if the peer had closed it. 0 never does. A hekad
+	// extension.
+	IdleTimeout pipeline.Seconds `toml:"idle_timeout"`
 }
 
 func defaultInputConfig() InputConfig {
@@ -82,6 +93,9 @@ func (c *InputConfig) Validate() error {
 		}
 	} else if c.KeepAlive {
 		return errors.New("keep_alive: only supported for the tcp networks, not unix")
+	}
+	if c.MaxConnections < 0 {
+		return fmt.Errorf("max_connections: must be 0 (no limit) or more, got %d", c.MaxConnections)
 	}
 	if c.KeepAlive && c.KeepAlivePeriod == 0 {
 		return errors.New("keep_alive_period: must be at least 1 second")
@@ -121,6 +135,11 @@ type Input struct {
 	open      atomic.Int64
 	acking    atomic.Int64 // connections that said hello (ack = true)
 	ackFrames atomic.Int64 // ack frames written
+	rejected  atomic.Int64 // connections closed at once: max_connections
+	idled     atomic.Int64 // connections closed by idle_timeout
+
+	rejectLog atomic.Int64 // when (unix ns) a rejection was last logged
+	reclaim   reclaimer
 }
 
 func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
@@ -184,6 +203,12 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 		}
 		backoff = 0
 		in.accepted.Add(1)
+		if max := in.cfg.MaxConnections; max > 0 && in.open.Load() >= int64(max) {
+			conn.Close()
+			in.reject(conn.RemoteAddr())
+			continue
+		}
+		in.open.Add(1)
 		wg.Go(func() { in.serve(cctx, host, conn) })
 	}
 }
@@ -211,9 +236,47 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// rejectLogEvery is the least time between two log lines about
+// connections refused by max_connections.
+const rejectLogEvery = 10 * time.Second
+
+// reject counts a connection closed because max_connections were open,
+// and logs it at most once per rejectLogEvery.
+func (in *Input) reject(remote net.Addr) {
+	n := in.rejected.Add(1)
+	now := time.Now().UnixNano()
+	last := in.rejectLog.Load()
+	if now-last >= int64(rejectLogEvery) && in.rejectLog.CompareAndSwap(last, now) {
+		in.log.Warn("max_connections reached, connection closed", "remote", remote.String(),
+			"max_connections", in.cfg.MaxConnections, "rejected_total", n)
+	}
+}
+
+// connReader reads a connection for its stream: it counts the bytes read
+// and, with idle_timeout, ends the stream (as an EOF) when nothing came for
+// that long.
+type connReader struct {
+	c     net.Conn
+	idle  time.Duration
+	n     int64
+	idled bool
+}
+
+func (r *connReader) Read(p []byte) (int, error) {
+	if r.idle > 0 {
+		r.c.SetReadDeadline(time.Now().Add(r.idle))
+	}
+	n, err := r.c.Read(p)
+	r.n += int64(n)
+	if err != nil && r.idle > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		r.idled = true
+		err = io.EOF
+	}
+	return n, err
+}
+
 // serve streams one connection until it ends or ctx is done.
 func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Conn) {
-	in.open.Add(1)
 	defer in.open.Add(-1)
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -221,10 +284,12 @@ func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Co
 
 	remote := conn.RemoteAddr().String()
 	src := pipeline.Source{Name: remote, Type: in.name, Hostname: remote}
-	var r io.Reader = conn
+	cr := &connReader{c: conn, idle: in.cfg.IdleTimeout.Duration()}
+	defer func() { in.reclaim.closed(cr.n) }()
+	var r io.Reader = cr
 	if in.cfg.Ack {
 		var hello bool
-		r, hello, _ = readHello(conn)
+		r, hello, _ = readHello(cr)
 		if hello {
 			in.acking.Add(1)
 			conn.SetWriteDeadline(time.Now().Add(ackWriteTimeout))
@@ -247,6 +312,55 @@ func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Co
 	if err != nil && ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
 		in.log.Warn("connection failed", "remote", remote, "err", err)
 	}
+	if cr.idled {
+		in.idled.Add(1)
+		in.log.Info("idle connection closed", "remote", remote, "idle_timeout", in.cfg.IdleTimeout.Duration())
+	}
+}
+
+// A reclaimer gives the memory of closed connections back to the OS. A
+// connection's read buffer grows to 256 KiB while it has data waiting;
+// once the connection closes the buffer is garbage, but the Go runtime
+// only collects it at the next collection, which an input gone quiet does
+// not cause (the runtime forces one every 2 minutes), and returns it to
+// the OS only after that. When the connections that closed had read
+// reclaimAfter bytes or more (counting at most 256 KiB each), the
+// reclaimer collects and returns free memory, reclaimDelay after the
+// closes began (so that a burst of closes costs one collection) and at
+// most once per reclaimDelay.
+type reclaimer struct {
+	mu    sync.Mutex
+	bytes int64
+	armed bool
+}
+
+const (
+	reclaimAfter = 64 << 20
+	reclaimDelay = time.Second
+)
+
+func (rc *reclaimer) closed(n int64) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.bytes += min(n, 256<<10)
+	if rc.armed || rc.bytes < reclaimAfter {
+		return
+	}
+	rc.armed = true
+	time.AfterFunc(reclaimDelay, func() {
+		rc.mu.Lock()
+		rc.bytes = 0
+		rc.mu.Unlock()
+		// Two collections: the first leaves the engine's pooled read
+		// buffers in the pool's victim cache, the second frees them.
+		runtime.GC()
+		debug.FreeOSMemory()
+		time.AfterFunc(reclaimDelay, func() {
+			rc.mu.Lock()
+			rc.armed = false
+			rc.mu.Unlock()
+		})
+	})
 }
 
 // Report adds the connection counts to the plugin's report.
@@ -254,6 +368,8 @@ func (in *Input) Report() []pipeline.ReportField {
 	f := []pipeline.ReportField{
 		{Name: "AcceptedConnections", Value: in.accepted.Load(), Representation: "count"},
 		{Name: "OpenConnections", Value: in.open.Load(), Representation: "count"},
+		{Name: "RejectedConnections", Value: in.rejected.Load(), Representation: "count"},
+		{Name: "IdleClosedConnections", Value: in.idled.Load(), Representation: "count"},
 	}
 	if in.cfg.Ack {
 		f = append(f,
