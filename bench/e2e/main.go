@@ -40,8 +40,9 @@ func main() {
 	flag.IntVar(&decoderWorkers, "decoder-workers", 1, "decoder_workers of the nginx and apache workloads' input (1 = Heka's one decoder per stream)")
 	compare := flag.String("compare", "", "a second hekad binary: each run measures both, alternately, so that both see the same load")
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
+	flag.IntVar(&udpRate, "udp-rate", udpRate, "datagrams per second the udp workload sends")
 	flag.Parse()
-	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "filetail", "filetail-queue", "filetail-ack", "idle"}
+	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "filetail", "filetail-queue", "filetail-ack", "udp", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
@@ -91,6 +92,18 @@ func runWorkload(bins []string, w string, n, runs int) error {
 			return w
 		}
 		return w + " " + bin
+	}
+	if w == "udp" {
+		for range runs {
+			for _, bin := range bins {
+				r, sr, lost, cpu, err := udpRun(bin, or(n, 2_000_000))
+				if err != nil {
+					return err
+				}
+				fmt.Printf("%-9s sent at %.0f/s (asked %d/s): handled %.0f datagrams/s, %d lost (hekad CPU µs/datagram: %.2f)\n", label(bin), sr, udpRate, r, lost, cpu)
+			}
+		}
+		return nil
 	}
 	if w == "idle" {
 		for _, bin := range bins {
