@@ -167,15 +167,17 @@ func (r Record) Message() *message.Message { return r.Pack.Message() }
 
 // BatchWriter is implemented by outputs that can send several encoded
 // records at once (TcpOutput: one socket write instead of one per record).
-// The disk-queue reader of a buffered output that has an encoder hands it
-// every record that is ready, up to a bound: data holds n records, each
-// encoded (and framed with use_framing), concatenated in order. WriteBatch
-// writes all of them or fails as Write does (an ErrRetry sends the whole
-// batch again after a back-off: duplicates, never loss; a Drop error drops
-// the n records). Unbuffered outputs and filters are always given one
-// record at a time through Write.
+// The engine hands a filter-less output its messages in batches: buffered,
+// what its disk queue has ready, up to a bound; unbuffered, each batch the
+// router hands it. data holds the records, each encoded (and framed with
+// use_framing), concatenated in order; ends[i] is the end of record i in
+// data (len(ends) records). WriteBatch writes all of them or fails as
+// Write does (an ErrRetry sends the whole batch again after a back-off:
+// duplicates, never loss; a Drop error drops every record of it). A
+// DelayedAcker acknowledges the records of a batch as it would those of
+// as many Writes. Filters are always given one record at a time.
 type BatchWriter interface {
-	WriteBatch(ctx context.Context, data []byte, n int) error
+	WriteBatch(ctx context.Context, data []byte, ends []int) error
 }
 
 // DelayedAcker is implemented by outputs whose Write returns before the

@@ -10,8 +10,8 @@ import (
 	"github.com/hekad-go/hekad/pipeline"
 )
 
-// An output that implements pipeline.BatchWriter and acknowledges at write
-// is sent its messages in batches: buffered, what its disk queue has ready,
+// An output that implements pipeline.BatchWriter is sent its messages in
+// batches: buffered, what its disk queue has ready,
 // one write for up to batchRecords records or batchBytes bytes and one
 // queue commit per batch; unbuffered, each batch the router hands it. One
 // write per record cost TcpOutput about 4.7 µs a record, half of hekad's
@@ -22,9 +22,9 @@ const (
 )
 
 // batchWriter returns the plugin as a BatchWriter when its messages may
-// be batched: an output with an encoder that acknowledges at write.
+// be batched: an output with an encoder.
 func (s *sink) batchWriter() pipeline.BatchWriter {
-	if s.output == nil || s.encoder == nil || s.delayed || s.bufAck != nil {
+	if s.output == nil || s.encoder == nil {
 		return nil
 	}
 	bw, _ := s.plugin.(pipeline.BatchWriter)
@@ -58,8 +58,8 @@ func (s *sink) sendOne(ctx context.Context, rh *retrier, p *pipeline.Pack, rec [
 // skips or fails on are dropped, as with Write. The caller commits the
 // queue once it returns nil.
 func (s *sink) sendBatch(ctx context.Context, rh *retrier, q *diskqueue.Queue, p *pipeline.Pack, rec []byte, bw pipeline.BatchWriter) error {
-	batch := s.batch[:0]
-	n, read := 0, 0
+	batch, ends := s.batch[:0], s.ends[:0]
+	read := 0
 	for {
 		load(p, rec)
 		read++
@@ -67,7 +67,7 @@ func (s *sink) sendBatch(ctx context.Context, rh *retrier, q *diskqueue.Queue, p
 		switch {
 		case err == nil:
 			batch = append(batch, data...)
-			n++
+			ends = append(ends, len(batch))
 		case errors.Is(err, pipeline.ErrSkip):
 			s.dropped.Add(1)
 			s.queueDropped.Add(1)
@@ -84,16 +84,19 @@ func (s *sink) sendBatch(ctx context.Context, rh *retrier, q *diskqueue.Queue, p
 			break // nothing more is ready now (or the queue closed: the caller finds out)
 		}
 	}
-	s.batch = batch
+	s.batch, s.ends = batch, ends
+	n := len(ends)
 	if n > 0 {
-		switch err := s.writeBatch(ctx, rh, bw, batch, n); {
+		switch err := s.writeBatch(ctx, rh, bw, batch, ends); {
 		case errors.Is(err, errBatchDropped):
 			s.queueDropped.Add(int64(n))
+			n = 0
 		case err != nil:
 			return err
 		}
 	}
 	s.processed.Add(int64(read))
+	s.commitBatch(q, n)
 	return nil
 }
 
@@ -103,9 +106,10 @@ var errBatchDropped = errors.New("batch dropped")
 // writeBatch writes one batch, retrying and reconnecting on ErrRetry as
 // handle does for one record. It returns errBatchDropped when the output
 // dropped the batch (counted and logged here).
-func (s *sink) writeBatch(ctx context.Context, rh *retrier, bw pipeline.BatchWriter, data []byte, n int) error {
+func (s *sink) writeBatch(ctx context.Context, rh *retrier, bw pipeline.BatchWriter, data []byte, ends []int) error {
+	n := len(ends)
 	for {
-		err := guard(func() error { return bw.WriteBatch(ctx, data, n) })
+		err := guard(func() error { return bw.WriteBatch(ctx, data, ends) })
 		if err == nil {
 			rh.reset()
 			return nil
@@ -138,8 +142,7 @@ func (s *sink) handleBatchWrite(ctx context.Context, rh *retrier, b *batch, bw p
 	s.busy.Store(callMessage)
 	defer s.busy.Store(callIdle)
 	start := time.Now()
-	data, outs := s.batch[:0], s.outs[:0]
-	n := 0
+	data, ends, outs := s.batch[:0], s.ends[:0], s.outs[:0]
 	var fatal error
 	for _, p := range b.packs {
 		p.Stamp(&s.name, now)
@@ -151,7 +154,7 @@ func (s *sink) handleBatchWrite(ctx context.Context, rh *retrier, b *batch, bw p
 		switch {
 		case err == nil:
 			data = append(data, enc...)
-			n++
+			ends = append(ends, len(data))
 			outs = append(outs, outDelivered)
 		case errors.Is(err, pipeline.ErrSkip):
 			s.dropped.Add(1)
@@ -164,10 +167,10 @@ func (s *sink) handleBatchWrite(ctx context.Context, rh *retrier, b *batch, bw p
 			outs = append(outs, outDropped)
 		}
 	}
-	s.batch, s.outs = data, outs
-	if n > 0 {
+	s.batch, s.ends, s.outs = data, ends, outs
+	if len(ends) > 0 {
 		written := outDelivered
-		switch err := s.writeBatch(ctx, rh, bw, data, n); {
+		switch err := s.writeBatch(ctx, rh, bw, data, ends); {
 		case errors.Is(err, errBatchDropped):
 			written = outDropped
 		case err != nil:

@@ -475,7 +475,9 @@ func (s *sink) readQueue(ctx, readCtx context.Context, rh *retrier, q *diskqueue
 			}
 			return herr
 		}
-		s.commitRead(q, o == outDelivered)
+		if bw == nil { // sendBatch commits its batch
+			s.commitRead(q, o == outDelivered)
+		}
 		if s.filter != nil {
 			s.backlog.Add(-1)
 			s.wakeDrain(true)

@@ -40,6 +40,10 @@ type bufAcks struct {
 type readMark struct {
 	m     diskqueue.Mark
 	acked bool // it waits for an acknowledgement (Write accepted it)
+	// skip: a record of a batch other than its last; it has no position
+	// of its own (m is unset): the batch commits at its last record's mark
+	// only once every record of it is acknowledged.
+	skip bool
 }
 
 func newBufAcks() *bufAcks { return &bufAcks{signal: make(chan struct{}, 1)} }
@@ -86,6 +90,25 @@ func (s *sink) commitRead(q *diskqueue.Queue, accepted bool) {
 	s.commitAcked(q)
 }
 
+// commitBatch commits the records read for a batch, of which written went
+// to the output in one WriteBatch: at once, or, for a DelayedAcker, once each
+// written record is acknowledged (the cursor moves past the whole batch
+// then, never into it).
+func (s *sink) commitBatch(q *diskqueue.Queue, written int) {
+	b := s.bufAck
+	if b == nil {
+		if err := q.Commit(); err != nil {
+			s.log.Error("disk queue commit failed", "err", err)
+		}
+		return
+	}
+	for i := 1; i < written; i++ {
+		b.marks = append(b.marks, readMark{acked: true, skip: true})
+	}
+	b.marks = append(b.marks, readMark{m: q.Mark(), acked: written > 0})
+	s.commitAcked(q)
+}
+
 // commitAcked moves the queue's cursor past the longest prefix of marked
 // records that needs no more acknowledgements.
 func (s *sink) commitAcked(q *diskqueue.Queue) {
@@ -94,7 +117,7 @@ func (s *sink) commitAcked(q *diskqueue.Queue) {
 		return
 	}
 	avail := b.acked.Load() - b.used
-	last := -1
+	last, lastReal := -1, -1
 	for i := b.head; i < len(b.marks); i++ {
 		if b.marks[i].acked {
 			if avail == 0 {
@@ -104,12 +127,17 @@ func (s *sink) commitAcked(q *diskqueue.Queue) {
 			b.used++
 		}
 		last = i
+		if !b.marks[i].skip {
+			lastReal = i
+		}
 	}
 	if last < 0 {
 		return
 	}
-	if err := q.CommitMark(b.marks[last].m); err != nil {
-		s.log.Error("disk queue commit failed", "err", err)
+	if lastReal >= 0 {
+		if err := q.CommitMark(b.marks[lastReal].m); err != nil {
+			s.log.Error("disk queue commit failed", "err", err)
+		}
 	}
 	b.head = last + 1
 	if b.head == len(b.marks) {

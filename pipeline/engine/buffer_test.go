@@ -143,7 +143,8 @@ type batchOutput struct {
 	failed  int
 }
 
-func (b *batchOutput) WriteBatch(_ context.Context, data []byte, n int) error {
+func (b *batchOutput) WriteBatch(_ context.Context, data []byte, ends []int) error {
+	n := len(ends)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.failed < b.cfg.RetryWrites {

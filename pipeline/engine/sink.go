@@ -66,6 +66,7 @@ type sink struct {
 	full         atomic.Bool  // the queue was found full (logged once)
 	queueDropped atomic.Int64 // records from the queue the plugin dropped
 	batch        []byte       // the encoded batch for a BatchWriter (the sink's goroutines only)
+	ends         []int        // the ends of the batch's records
 	outs         []outcome    // an unbuffered BatchWriter's per-message outcomes
 	backlog      atomic.Int64 // buffered filters: queued records not yet processed (see router.quiet)
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts

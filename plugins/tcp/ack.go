@@ -452,6 +452,71 @@ func (o *Output) writeAck(ctx context.Context, r pipeline.Record) error {
 	return nil
 }
 
+// writeAckBatch is WriteBatch with ack = true: the records of data (record
+// i ends at ends[i]) join the window as if written one by one, and go out
+// in one write.
+func (o *Output) writeAckBatch(ctx context.Context, data []byte, ends []int) error {
+	if len(data) == 0 {
+		for range ends {
+			o.emptyAck()
+		}
+		return nil
+	}
+	a := o.ack
+	if err := o.waitRoom(ctx); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := o.connectAckLocked(ctx); err != nil {
+		return err
+	}
+	cn := o.cur
+	legacy := cn.mode.Load() == modeLegacy
+	added := 0
+	if !legacy {
+		if a.live() == 0 {
+			a.progress = time.Now()
+		}
+		kept := bytes.Clone(data) // one copy for the batch; records share it
+		start := 0
+		for _, end := range ends {
+			a.window = append(a.window, unacked{data: kept[start:end:end], end: cn.off + int64(end)})
+			start = end
+		}
+		added = len(ends)
+		a.bytes += len(data)
+	}
+	if ctx != cn.ctx {
+		stop := context.AfterFunc(ctx, func() { cn.c.SetWriteDeadline(aLongTimeAgo) })
+		defer stop()
+	}
+	if _, err := cn.c.Write(data); err != nil {
+		if added > 0 { // the engine hands them again
+			a.bytes -= len(data)
+			clear(a.window[len(a.window)-added:])
+			a.window = a.window[:len(a.window)-added]
+		}
+		o.dropConnLocked()
+		if cerr := context.Cause(ctx); cerr != nil {
+			return cerr
+		}
+		return fmt.Errorf("tcp output %q: writing to %s: %w: %w", o.name, o.cfg.Address, pipeline.ErrRetry, err)
+	}
+	cn.off += int64(len(data))
+	n := int64(len(ends))
+	o.written.Add(n)
+	before := o.sent
+	o.sent += n
+	if legacy && a.acked != nil {
+		a.acked(len(ends), nil)
+	}
+	if r := o.cfg.ReconnectAfter; r > 0 && o.sent/r != before/r {
+		o.dropConnLocked()
+	}
+	return nil
+}
+
 // waitRoom waits until the window has room for one more record. When no
 // acknowledgement comes for ack_timeout it reconnects (the keeper does).
 func (o *Output) waitRoom(ctx context.Context) error {

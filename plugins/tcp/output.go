@@ -241,11 +241,14 @@ func (o *Output) Write(ctx context.Context, r pipeline.Record) error {
 	return o.send(ctx, r.Data, 1)
 }
 
-// WriteBatch sends n encoded records at once (the engine batches what a
-// buffered TcpOutput's disk queue has ready; never with ack, whose records
-// are acknowledged one by one). See Output for failures.
-func (o *Output) WriteBatch(ctx context.Context, data []byte, n int) error {
-	return o.send(ctx, data, n)
+// WriteBatch sends the encoded records of data (record i ends at ends[i])
+// with one write. With ack, each is kept and acknowledged as if written
+// alone. See Output for failures.
+func (o *Output) WriteBatch(ctx context.Context, data []byte, ends []int) error {
+	if o.ack != nil {
+		return o.writeAckBatch(ctx, data, ends)
+	}
+	return o.send(ctx, data, len(ends))
 }
 
 // send writes data, which holds n records, to the connection.
