@@ -79,6 +79,9 @@ type streamer struct {
 
 	peer string // Datagrams: the sender of the datagram being split (Source.Peer)
 
+	skipFrom int64  // the stream offset where the oversize record being dropped began
+	skipHead string // its first bytes, for the log
+
 	sc    *streamCommit // with Source.Commit: in-order commits of acknowledged records
 	orgs  originSlab    // the origins of the records, with sc
 	base  int64         // the source offset of buf[0]
@@ -160,6 +163,7 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			if skipping {
 				skipping = false // that was the end of the oversize record
 				st.skipped()
+				st.skippedEnd(st.base+int64(start), maxRec, false)
 				continue
 			}
 			if err := st.deliver(ctx, rec, maxRec); err != nil {
@@ -174,6 +178,9 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			start, end = 0, 0
 		}
 		if eof {
+			if skipping {
+				st.skippedEnd(st.base+int64(end), maxRec, true)
+			}
 			if start == end {
 				// As bufio.Scanner does, call the splitter once more with no
 				// data at EOF, so it can report what it still holds (a
@@ -223,6 +230,7 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			} else {
 				if !skipping {
 					st.oversize(ctx, buf[:end], maxRec)
+					st.skipFrom, st.skipHead = st.base, string(buf[:min(end, 64)])
 				}
 				skipping = true
 				st.base += int64(end)
@@ -323,7 +331,7 @@ func (st *streamer) oversize(ctx context.Context, rec []byte, maxRec int) {
 	st.ir.oversize.Add(1)
 	head := rec[:min(len(rec), 64)]
 	if st.ir.split.KeepTruncated {
-		st.ir.log.Error(fmt.Sprintf("record exceeded MAX_RECORD_SIZE %d and was truncated", maxRec), "stream", st.src.Name, "start", string(head))
+		st.ir.log.Error(fmt.Sprintf("record of at least %d bytes exceeded MAX_RECORD_SIZE %d and was truncated", len(rec), maxRec), "stream", st.src.Name, "start", string(head))
 		_ = st.deliverRecord(ctx, rec[:min(len(rec), maxRec)])
 		return
 	}
@@ -333,7 +341,23 @@ func (st *streamer) oversize(ctx context.Context, rec []byte, maxRec int) {
 		return
 	}
 	st.skipped()
-	st.ir.log.Error(fmt.Sprintf("record exceeded MAX_RECORD_SIZE %d and was dropped", maxRec), "stream", st.src.Name, "start", string(head))
+	st.ir.log.Error(fmt.Sprintf("record of %d bytes exceeded MAX_RECORD_SIZE %d and was dropped", len(rec), maxRec), "stream", st.src.Name, "start", string(head))
+}
+
+// skippedEnd logs a record longer than the read buffer, dropped while it
+// was read, with its size, once its end (the stream offset end) is known,
+// or at the end of the stream (atEOF: its size is then a lower bound).
+// With keep_truncated its head was delivered and logged already.
+func (st *streamer) skippedEnd(end int64, maxRec int, atEOF bool) {
+	if st.ir.split.KeepTruncated {
+		return
+	}
+	size := fmt.Sprintf("%d bytes", end-st.skipFrom)
+	if atEOF {
+		size = "at least " + size + ", cut by the end of the stream,"
+	}
+	st.ir.log.Error(fmt.Sprintf("record of %s exceeded MAX_RECORD_SIZE %d and was dropped", size, maxRec),
+		"stream", st.src.Name, "offset", st.skipFrom, "start", st.skipHead)
 }
 
 func (st *streamer) deliver(ctx context.Context, rec []byte, maxRec int) error {
