@@ -48,28 +48,14 @@ max_jitter = "10ms"
 // sink accepts connections on addr and collects the payloads of the framed
 // messages it reads.
 type sink struct {
-	ln  net.Listener
 	mu  sync.Mutex
 	got []string
 }
 
 func listenSink(t *testing.T, addr string) *sink {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &sink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.read(c)
-		}
-	}()
+	s := &sink{}
+	serveTCP(t, addr, s.read)
 	return s
 }
 

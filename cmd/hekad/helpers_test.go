@@ -59,6 +59,26 @@ func freePort(t *testing.T) string {
 	return addr
 }
 
+// serveTCP listens on addr for the rest of the test and runs serve on
+// every connection it accepts, each in its own goroutine.
+func serveTCP(t *testing.T, addr string, serve func(net.Conn)) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c)
+		}
+	}()
+}
+
 // waitFor polls cond every few milliseconds until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()

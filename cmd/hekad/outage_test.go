@@ -24,7 +24,6 @@ import (
 // messages it reads carry the payloads prefix0, prefix1, ... in order,
 // counting duplicates (a payload seen before) and gaps.
 type orderedSink struct {
-	ln     net.Listener
 	prefix string
 	mu     sync.Mutex
 	next   int   // the next payload expected
@@ -35,21 +34,8 @@ type orderedSink struct {
 
 func listenOrdered(t *testing.T, addr, prefix string) *orderedSink {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &orderedSink{ln: ln, prefix: prefix}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.read(c)
-		}
-	}()
+	s := &orderedSink{prefix: prefix}
+	serveTCP(t, addr, s.read)
 	return s
 }
 

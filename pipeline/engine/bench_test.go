@@ -169,6 +169,13 @@ func BenchmarkMatcherFanout(b *testing.B) {
 // an output whose matcher rejects everything. One op is one chunk of
 // lines; ns/line and lines/s are reported.
 func BenchmarkPipelineText(b *testing.B) {
+	benchPipelineText(b, pipeline.Source{}, func(int) bool { return true })
+}
+
+// benchPipelineText is BenchmarkPipelineText with src as every chunk's
+// Source; settled reports, given the chunk's length, whether what the
+// source waits for (its commits) came once every line is routed.
+func benchPipelineText(b *testing.B, src pipeline.Source, settled func(chunkLen int) bool) {
 	const linesPerChunk = 20000
 	var sb strings.Builder
 	for i := range linesPerChunk {
@@ -178,7 +185,7 @@ func BenchmarkPipelineText(b *testing.B) {
 	feed := make(chan io.Reader)
 	fed := make(chan struct{})
 	plan := benchPlan(
-		input("in", inCfg{Feed: feed, Fed: fed}, nil),
+		input("in", inCfg{Feed: feed, Fed: fed, Source: src}, nil),
 		countOutputSection("out", "Type == 'nope'"),
 	)
 	e, stop := benchEngine(b, plan)
@@ -193,7 +200,7 @@ func BenchmarkPipelineText(b *testing.B) {
 		<-fed
 		n += linesPerChunk
 	}
-	for e.router.processed.Load() < n {
+	for e.router.processed.Load() < n || !settled(len(chunk)) {
 		runtime.Gosched()
 	}
 	lines := float64(b.N) * linesPerChunk
@@ -299,38 +306,9 @@ func BenchmarkDeliver(b *testing.B) {
 // wants in-order commits (Offset and Commit, as a log tail keeping a seek
 // journal): every line gets an origin tracked for the stream's commits.
 func BenchmarkPipelineTextCommit(b *testing.B) {
-	const linesPerChunk = 20000
-	var sb strings.Builder
-	for i := range linesPerChunk {
-		fmt.Fprintf(&sb, "2026-11-25T08:00:00Z host app[%d]: a typical log line of some length %d\n", i%1000, i)
-	}
-	chunk := sb.String()
-	feed := make(chan io.Reader)
-	fed := make(chan struct{})
 	var committed atomic.Int64
 	src := pipeline.Source{Name: "bench", Offset: 0, Commit: func(off int64) { committed.Store(off) }}
-	plan := benchPlan(
-		input("in", inCfg{Feed: feed, Fed: fed, Source: src}, nil),
-		countOutputSection("out", "Type == 'nope'"),
-	)
-	e, stop := benchEngine(b, plan)
-	defer stop()
-	r := strings.NewReader(chunk)
-	n := int64(0)
-	b.SetBytes(int64(len(chunk)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset(chunk)
-		feed <- r
-		<-fed
-		n += linesPerChunk
-	}
 	// Each Stream call starts again at Offset 0: the last chunk's end is
 	// the commit that says every line was settled.
-	for e.router.processed.Load() < n || committed.Load() < int64(len(chunk)) {
-		runtime.Gosched()
-	}
-	lines := float64(b.N) * linesPerChunk
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/lines, "ns/line")
-	b.ReportMetric(lines/b.Elapsed().Seconds(), "lines/s")
+	benchPipelineText(b, src, func(chunkLen int) bool { return committed.Load() >= int64(chunkLen) })
 }

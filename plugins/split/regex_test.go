@@ -7,11 +7,7 @@ import (
 )
 
 func TestRegexSplitter(t *testing.T) {
-	tests := []struct {
-		name, body, input string
-		want              []string
-		rest              string
-	}{
+	checkSplits(t, "RegexSplitter", []splitCase{
 		{"default drops the newline", "", "a\nbb\n\nccc\nd", []string{"a", "bb", "ccc"}, "d"},
 		{"no group drops the delimiter", `delimiter = '\|\|'`, "x||y||||z", []string{"x", "y"}, "z"},
 		{"group at the end of the record", `delimiter = '(;)\n'`, "a;\nb;\nc", []string{"a;", "b;"}, "c"},
@@ -21,16 +17,7 @@ func TestRegexSplitter(t *testing.T) {
 		{"next record keeps what follows the group", "delimiter = '\\n(\\d)x'\ndelimiter_eol = false",
 			"a\n1xb\n2xc", []string{"a", "1xb"}, "2xc"},
 		{"group that does not take part", `delimiter = '\n|(;)'`, "a\nb;c\n", []string{"a", "b;", "c"}, ""},
-	}
-	for _, tc := range tests {
-		for _, chunk := range []int{1, 2, 3, 7, 1 << 20} {
-			rng := rand.New(rand.NewPCG(1, uint64(chunk)))
-			recs, _, rest := feed(build(t, "RegexSplitter", tc.body), []byte(tc.input), rng, chunk)
-			if strings.Join(recs, "·") != strings.Join(tc.want, "·") || string(rest) != tc.rest {
-				t.Errorf("%s (chunks ≤ %d): records %q rest %q, want %q rest %q", tc.name, chunk, recs, rest, tc.want, tc.rest)
-			}
-		}
-	}
+	})
 }
 
 func FuzzRegexSplitter(f *testing.F) {

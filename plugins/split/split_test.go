@@ -65,27 +65,37 @@ func feed(s pipeline.Splitter, data []byte, rng *rand.Rand, maxChunk int) (recs 
 	}
 }
 
-func TestTokenSplitter(t *testing.T) {
-	tests := []struct {
-		name, body, input string
-		want              []string
-		rest              string
-	}{
-		{"lines keep newline", "", "a\nbb\n\nccc\n", []string{"a\n", "bb\n", "\n", "ccc\n"}, ""},
-		{"partial final record left over", "", "a\nb", []string{"a\n"}, "b"},
-		{"count 2", "count = 2", "1\n2\n3\n4\n5\n", []string{"1\n2\n", "3\n4\n"}, "5\n"},
-		{"other delimiter", "delimiter = \"|\"", "x|y|z", []string{"x|", "y|"}, "z"},
-		{"count 3 with empty records", "count = 3\ndelimiter = \";\"", ";;;a;b;c;", []string{";;;", "a;b;c;"}, ""},
-	}
+// splitCase is a splitter config body, an input, the records it makes
+// and the bytes left over at EOF.
+type splitCase struct {
+	name, body, input string
+	want              []string
+	rest              string
+}
+
+// checkSplits runs each case through a fresh splitter of type typ, fed in
+// chunks of several sizes.
+func checkSplits(t *testing.T, typ string, tests []splitCase) {
+	t.Helper()
 	for _, tc := range tests {
 		for _, chunk := range []int{1, 2, 3, 7, 1 << 20} {
 			rng := rand.New(rand.NewPCG(1, uint64(chunk)))
-			recs, _, rest := feed(build(t, "TokenSplitter", tc.body), []byte(tc.input), rng, chunk)
+			recs, _, rest := feed(build(t, typ, tc.body), []byte(tc.input), rng, chunk)
 			if strings.Join(recs, "·") != strings.Join(tc.want, "·") || string(rest) != tc.rest {
 				t.Errorf("%s (chunks ≤ %d): records %q rest %q, want %q rest %q", tc.name, chunk, recs, rest, tc.want, tc.rest)
 			}
 		}
 	}
+}
+
+func TestTokenSplitter(t *testing.T) {
+	checkSplits(t, "TokenSplitter", []splitCase{
+		{"lines keep newline", "", "a\nbb\n\nccc\n", []string{"a\n", "bb\n", "\n", "ccc\n"}, ""},
+		{"partial final record left over", "", "a\nb", []string{"a\n"}, "b"},
+		{"count 2", "count = 2", "1\n2\n3\n4\n5\n", []string{"1\n2\n", "3\n4\n"}, "5\n"},
+		{"other delimiter", "delimiter = \"|\"", "x|y|z", []string{"x|", "y|"}, "z"},
+		{"count 3 with empty records", "count = 3\ndelimiter = \";\"", ";;;a;b;c;", []string{";;;", "a;b;c;"}, ""},
+	})
 }
 
 // TestTokenSplitterDroppedData checks the splitter recovers when the engine
