@@ -6,6 +6,7 @@ require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/golang/protobuf v1.5.4
 	github.com/rcrowley/go-metrics v0.0.0-20250401214520-65e299d6c5c9
+	github.com/yuin/gopher-lua v1.1.2
 	google.golang.org/protobuf v1.36.12
 )
 
