@@ -157,7 +157,7 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 	stop := context.AfterFunc(ctx, func() { pc.Close() })
 	defer stop()
 
-	r := &datagramReader{in: in, pc: pc}
+	r := newDatagramReader(in, pc)
 	src := pipeline.Source{Name: a.String(), Type: in.name, Datagrams: true}
 	if in.cfg.SetHostname {
 		src.Peer = r.peer
@@ -169,16 +169,35 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 	return fmt.Errorf("udp input %q: read: %w: %w", in.name, pipeline.ErrRetry, err)
 }
 
-// datagramReader reads one datagram per Read and remembers its sender.
+// datagramReader returns one datagram per Read and remembers its sender.
+// On a UDP socket it receives up to readBatch datagrams per system call
+// (recvmmsg) and returns them one by one; unixgram and inherited sockets
+// that are not UDP are read with ReadFrom.
 type datagramReader struct {
 	in     *Input
 	pc     net.PacketConn
-	sender string
+	batch  *batch // nil: ReadFrom
+	sender net.Addr
+}
+
+func newDatagramReader(in *Input, pc net.PacketConn) *datagramReader {
+	r := &datagramReader{in: in, pc: pc}
+	if bc := newBatchConn(pc); bc != nil {
+		r.batch = newBatch(bc)
+	}
+	return r
 }
 
 func (r *datagramReader) Read(p []byte) (int, error) {
 	for {
-		n, addr, err := r.pc.ReadFrom(p)
+		var n int
+		var addr net.Addr
+		var err error
+		if r.batch != nil {
+			n, addr, err = r.batch.read(p)
+		} else {
+			n, addr, err = r.pc.ReadFrom(p)
+		}
 		if err != nil {
 			return n, err
 		}
@@ -187,15 +206,19 @@ func (r *datagramReader) Read(p []byte) (int, error) {
 		}
 		r.in.datagrams.Add(1)
 		r.in.bytes.Add(int64(n))
-		r.sender = ""
-		if ua, ok := addr.(*net.UDPAddr); ok {
-			r.sender = ua.IP.String()
-		}
+		r.sender = addr
 		return n, nil
 	}
 }
 
-func (r *datagramReader) peer() string { return r.sender }
+// peer is the sender's IP address of the datagram Read returned last
+// ("" for unix datagrams).
+func (r *datagramReader) peer() string {
+	if ua, ok := r.sender.(*net.UDPAddr); ok {
+		return ua.IP.String()
+	}
+	return ""
+}
 
 // Report adds the datagrams and bytes received to the input's figures.
 func (in *Input) Report() []pipeline.ReportField {
