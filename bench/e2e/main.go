@@ -32,7 +32,7 @@ import (
 
 func main() {
 	hekad := flag.String("hekad", "bin/hekad", "path of the hekad binary")
-	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, filetail, filetail-queue, filetail-ack, idle or all")
+	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, filetail, filetail-queue, filetail-ack, udp, udp-burst, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
@@ -42,7 +42,7 @@ func main() {
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.IntVar(&udpRate, "udp-rate", udpRate, "datagrams per second the udp workload sends")
 	flag.Parse()
-	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "filetail", "filetail-queue", "filetail-ack", "udp", "idle"}
+	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "filetail", "filetail-queue", "filetail-ack", "udp", "udp-burst", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
@@ -93,10 +93,15 @@ func runWorkload(bins []string, w string, n, runs int) error {
 		}
 		return w + " " + bin
 	}
-	if w == "udp" {
+	if w == "udp" || w == "udp-burst" {
 		for range runs {
 			for _, bin := range bins {
-				r, sr, lost, cpu, err := udpRun(bin, or(n, 2_000_000))
+				burst := w == "udp-burst"
+				def := 2_000_000
+				if burst {
+					def = 300_000 // what a 300 MB socket buffer holds
+				}
+				r, sr, lost, cpu, err := udpRun(bin, or(n, def), burst)
 				if err != nil {
 					return err
 				}
