@@ -135,39 +135,28 @@ func (s *sink) writeBatch(ctx context.Context, rh *retrier, bw pipeline.BatchWri
 }
 
 // handleBatchWrite is handleBatch for an unbuffered BatchWriter output:
-// the router's batch is encoded into one buffer and written with one
-// WriteBatch; each message is then settled by what became of it.
+// the router's batch, and the batches queued behind it up to the batch
+// bounds, are encoded into one buffer and written with one WriteBatch; each
+// message is then settled by what became of it. A pack goes back to its pool
+// as soon as it is encoded, so that the inputs can read on during the write.
 func (s *sink) handleBatchWrite(ctx context.Context, rh *retrier, b *batch, bw pipeline.BatchWriter) error {
 	now := unixNow()
 	s.busy.Store(callMessage)
 	defer s.busy.Store(callIdle)
 	start := time.Now()
-	data, ends, outs := s.batch[:0], s.ends[:0], s.outs[:0]
-	var fatal error
-	for _, p := range b.packs {
-		p.Stamp(&s.name, now)
-		if fatal != nil {
-			outs = append(outs, outLost)
-			continue
+	s.batch, s.ends, s.outs = s.batch[:0], s.ends[:0], s.outs[:0]
+	joined := append(s.joined[:0], b)
+	fatal := s.encodeBatch(b, now, nil)
+	for fatal == nil && len(s.batch) < batchBytes && len(s.outs) < batchRecords && !s.e.aborting() {
+		nb := s.nextReady()
+		if nb == nil {
+			break
 		}
-		enc, err := s.encode(p)
-		switch {
-		case err == nil:
-			data = append(data, enc...)
-			ends = append(ends, len(data))
-			outs = append(outs, outDelivered)
-		case errors.Is(err, pipeline.ErrSkip):
-			s.dropped.Add(1)
-			outs = append(outs, outDropped)
-		case errors.Is(err, pipeline.ErrFatal):
-			fatal = fmt.Errorf("encoder '%s': %w", s.encName, err)
-			outs = append(outs, outLost)
-		default:
-			s.drop(fmt.Errorf("encoder '%s': %w", s.encName, err))
-			outs = append(outs, outDropped)
-		}
+		joined = append(joined, nb)
+		fatal = s.encodeBatch(nb, now, fatal)
 	}
-	s.batch, s.ends, s.outs = data, ends, outs
+	s.joined = joined
+	data, ends, outs := s.batch, s.ends, s.outs
 	if len(ends) > 0 {
 		written := outDelivered
 		switch err := s.writeBatch(ctx, rh, bw, data, ends); {
@@ -188,12 +177,65 @@ func (s *sink) handleBatchWrite(ctx context.Context, rh *retrier, b *batch, bw p
 		}
 	}
 	s.procNs.Add(int64(time.Since(start)))
-	s.procSamples.Add(int64(len(b.packs)))
-	for i, p := range b.packs {
-		p.Recycle()
-		s.settle(b.dl[i], outs[i])
+	s.procSamples.Add(int64(len(outs)))
+	k := 0
+	for _, jb := range joined {
+		for _, dl := range jb.dl {
+			s.settle(dl, outs[k])
+			k++
+		}
+		s.e.batches.put(jb)
 	}
-	s.processed.Add(int64(len(b.packs)))
-	s.e.batches.put(b)
+	clear(joined)
+	s.processed.Add(int64(len(outs)))
+	return fatal
+}
+
+// nextReady returns the next batch the router has queued for the sink, or
+// nil when none is ready now. It notes a closed channel in s.chClosed.
+func (s *sink) nextReady() *batch {
+	select {
+	case b, ok := <-s.ch:
+		if !ok {
+			s.chClosed = true
+			return nil
+		}
+		s.queued.Add(-int64(len(b.packs)))
+		return b
+	default:
+		return nil
+	}
+}
+
+// encodeBatch stamps and encodes b's packs onto s.batch, appending their
+// ends to s.ends and their outcomes to s.outs, and recycles each pack once
+// encoded. After a fatal encoder error (passed in or met here) the packs
+// are not encoded but counted as lost; it returns the fatal error.
+func (s *sink) encodeBatch(b *batch, now int64, fatal error) error {
+	for _, p := range b.packs {
+		p.Stamp(&s.name, now)
+		if fatal != nil {
+			s.outs = append(s.outs, outLost)
+			p.Recycle()
+			continue
+		}
+		enc, err := s.encode(p)
+		switch {
+		case err == nil:
+			s.batch = append(s.batch, enc...)
+			s.ends = append(s.ends, len(s.batch))
+			s.outs = append(s.outs, outDelivered)
+		case errors.Is(err, pipeline.ErrSkip):
+			s.dropped.Add(1)
+			s.outs = append(s.outs, outDropped)
+		case errors.Is(err, pipeline.ErrFatal):
+			fatal = fmt.Errorf("encoder '%s': %w", s.encName, err)
+			s.outs = append(s.outs, outLost)
+		default:
+			s.drop(fmt.Errorf("encoder '%s': %w", s.encName, err))
+			s.outs = append(s.outs, outDropped)
+		}
+		p.Recycle()
+	}
 	return fatal
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hekad-go/hekad/pipeline"
 	"github.com/hekad-go/hekad/pipeline/config"
@@ -145,6 +147,9 @@ type batchOutput struct {
 
 func (b *batchOutput) WriteBatch(_ context.Context, data []byte, ends []int) error {
 	n := len(ends)
+	if b.cfg.Delay > 0 {
+		time.Sleep(b.cfg.Delay) // a slow output: the router queues batches meanwhile
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.failed < b.cfg.RetryWrites {
@@ -228,4 +233,44 @@ func TestBufferedBatches(t *testing.T) {
 		t.Errorf("%d batches for %d records, %d refused: want few batches and 2 refused", len(b.batches), n, b.failed)
 	}
 	t.Logf("%d batches", len(b.batches))
+}
+
+// TestUnbufferedBatchesJoined: an unbuffered output that takes batches and
+// writes slowly gets the router's batches that queued up behind a write
+// joined into one larger write, every record once and in order, each
+// counted as delivered.
+func TestUnbufferedBatchesJoined(t *testing.T) {
+	const n = 5000
+	plan := newPlan(
+		input("in", inCfg{Data: lines("m", n)}, nil),
+		output("out", "TRUE", outCfg{}, func(o *config.Output) {
+			o.Section = section[outCfg]("out", "TestBatchOutput", func(c *outCfg) { c.Delay = 2 * time.Millisecond })
+			o.Common.Encoder = "nl"
+		}),
+		func(p *config.Plan) {
+			p.Encoders = append(p.Encoders, section[struct{}]("nl", "TestLineEncoder", nil))
+		},
+	)
+	r := start(t, plan, nil)
+	out := getOutput("out")
+	waitFor(t, "every message", func() bool { return out.count() == n })
+	if err := r.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	for i, p := range out.payloads() {
+		if want := fmt.Sprintf("m%d", i); p != want {
+			t.Fatalf("record %d is %q, want %q", i, p, want)
+		}
+	}
+	if st := r.e.Stats(); st.Lost != 0 || st.Delivered != n {
+		t.Errorf("figures %+v, want %d delivered", st, n)
+	}
+	instMu.Lock()
+	b := lastBatchOutput
+	instMu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if largest := slices.Max(b.batches); largest <= r.e.batchSize {
+		t.Errorf("largest write %d records: the router's batches (at most %d) were not joined", largest, r.e.batchSize)
+	}
 }

@@ -68,6 +68,8 @@ type sink struct {
 	batch        []byte       // the encoded batch for a BatchWriter (the sink's goroutines only)
 	ends         []int        // the ends of the batch's records
 	outs         []outcome    // an unbuffered BatchWriter's per-message outcomes
+	joined       []*batch     // the router batches an unbuffered BatchWriter writes together
+	chClosed     bool         // s.ch was found closed while batches were joined (the sink's goroutine only)
 	backlog      atomic.Int64 // buffered filters: queued records not yet processed (see router.quiet)
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
 	exited       bool         // exit ran (the sink's goroutine only)
@@ -243,6 +245,9 @@ func (s *sink) loop(ctx context.Context, rh *retrier) error {
 			s.queued.Add(-int64(len(b.packs)))
 			if err := s.handleBatch(ctx, rh, b); err != nil {
 				return err
+			}
+			if s.chClosed {
+				return nil
 			}
 		case <-tickC:
 			if err := s.doTick(ctx); err != nil {
