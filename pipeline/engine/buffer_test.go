@@ -198,28 +198,7 @@ func init() {
 // batch that fails with ErrRetry is sent again whole.
 func TestBufferedBatches(t *testing.T) {
 	const n = 5000
-	plan := bufferedPlan(t,
-		input("in", inCfg{Data: lines("m", n)}, nil),
-		output("out", "TRUE", outCfg{}, func(o *config.Output) {
-			o.Section = section[outCfg]("out", "TestBatchOutput", func(c *outCfg) { c.RetryWrites = 2 })
-			o.Common.UseBuffering = true
-			o.Common.Encoder = "nl"
-		}),
-		func(p *config.Plan) {
-			p.Encoders = append(p.Encoders, section[struct{}]("nl", "TestLineEncoder", nil))
-		},
-	)
-	r := start(t, plan, nil)
-	out := getOutput("out")
-	waitFor(t, "every message", func() bool { return out.count() == n })
-	if err := r.stop(); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	for i, p := range out.payloads() {
-		if want := fmt.Sprintf("m%d", i); p != want {
-			t.Fatalf("record %d is %q, want %q", i, p, want)
-		}
-	}
+	r := runBatchOutput(t, n, true, func(c *outCfg) { c.RetryWrites = 2 })
 	st := r.e.Stats()
 	if st.Lost != 0 || st.Queued != n {
 		t.Errorf("figures %+v", st)
@@ -241,10 +220,30 @@ func TestBufferedBatches(t *testing.T) {
 // counted as delivered.
 func TestUnbufferedBatchesJoined(t *testing.T) {
 	const n = 5000
-	plan := newPlan(
+	r := runBatchOutput(t, n, false, func(c *outCfg) { c.Delay = 2 * time.Millisecond })
+	if st := r.e.Stats(); st.Lost != 0 || st.Delivered != n {
+		t.Errorf("figures %+v, want %d delivered", st, n)
+	}
+	instMu.Lock()
+	b := lastBatchOutput
+	instMu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if largest := slices.Max(b.batches); largest <= r.e.batchSize {
+		t.Errorf("largest write %d records: the router's batches (at most %d) were not joined", largest, r.e.batchSize)
+	}
+}
+
+// runBatchOutput runs n lines through a TestBatchOutput (buffered or not,
+// its options set by opts) until it has all of them, stops the engine and
+// checks that each came once and in order.
+func runBatchOutput(t *testing.T, n int, buffered bool, opts func(*outCfg)) *running {
+	t.Helper()
+	plan := bufferedPlan(t,
 		input("in", inCfg{Data: lines("m", n)}, nil),
 		output("out", "TRUE", outCfg{}, func(o *config.Output) {
-			o.Section = section[outCfg]("out", "TestBatchOutput", func(c *outCfg) { c.Delay = 2 * time.Millisecond })
+			o.Section = section[outCfg]("out", "TestBatchOutput", opts)
+			o.Common.UseBuffering = buffered
 			o.Common.Encoder = "nl"
 		}),
 		func(p *config.Plan) {
@@ -262,15 +261,5 @@ func TestUnbufferedBatchesJoined(t *testing.T) {
 			t.Fatalf("record %d is %q, want %q", i, p, want)
 		}
 	}
-	if st := r.e.Stats(); st.Lost != 0 || st.Delivered != n {
-		t.Errorf("figures %+v, want %d delivered", st, n)
-	}
-	instMu.Lock()
-	b := lastBatchOutput
-	instMu.Unlock()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if largest := slices.Max(b.batches); largest <= r.e.batchSize {
-		t.Errorf("largest write %d records: the router's batches (at most %d) were not joined", largest, r.e.batchSize)
-	}
+	return r
 }
