@@ -129,8 +129,14 @@ func startBin(t *testing.T, bin, config string, args ...string) *proc {
 	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, append([]string{"-config", path}, args...)...)
+	return startCmd(t, exec.Command(bin, append([]string{"-config", path}, args...)...))
+}
+
+// startCmd starts cmd, a hekad command, and stops it (SIGKILL) at the end
+// of the test if it still runs.
+func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{t: t, done: make(chan struct{}), cmd: cmd}
 	p.cmd.Stdout = lockedWriter{&p.mu, &p.stdout}
 	p.cmd.Stderr = lockedWriter{&p.mu, &p.stderr}
 	if err := p.cmd.Start(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -187,5 +188,103 @@ func TestLogstreamerRestartsMidFile(t *testing.T) {
 		if counts[i] != 1 {
 			t.Fatalf("line %d came %d times (a clean stop and restart must give every line once)", i, counts[i])
 		}
+	}
+}
+
+// TestLogstreamerBadFiles runs LogstreamerInput as a user who is not root
+// (nobody, when the tests run as root) over a directory tree with a
+// subdirectory it may not enter, a log file it may not read and a binary
+// log file: each problem is logged with the plugin's name and the path,
+// the readable streams are delivered whole, and hekad stops cleanly.
+func TestLogstreamerBadFiles(t *testing.T) {
+	home := worldDir(t)
+	logs := filepath.Join(home, "logs")
+	write := func(rel string, data []byte, perm os.FileMode) {
+		t.Helper()
+		path := filepath.Join(logs, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, perm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ok strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&ok, "line %d\n", i)
+	}
+	write("ok/app.log", []byte(ok.String()), 0o644)
+	write("secret/app.log", []byte("line 5000\n"), 0o644)
+	write("unreadable/app.log", []byte("line 6000\n"), 0o600)
+	binary := make([]byte, 64<<10)
+	rand.NewChaCha8([32]byte{1}).Read(binary)
+	write("binary/app.log", binary, 0o644)
+	if err := os.Chmod(filepath.Join(logs, "secret"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(home, "out.log")
+	cfg := fmt.Sprintf(`[hekad]
+base_dir = %q
+[tail]
+type = "LogstreamerInput"
+log_directory = %q
+file_match = '(?P<Dir>[^/]+)/app\.log'
+differentiator = ["Dir"]
+check_data_interval = "20ms"
+[PayloadEncoder]
+append_newlines = false
+[okonly]
+type = "FileOutput"
+message_matcher = "Logger == 'ok'"
+path = %q
+encoder = "PayloadEncoder"
+flush_interval = 20
+[all]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = %q
+encoder = "PayloadEncoder"
+flush_interval = 20
+`, filepath.Join(home, "base"), logs, out, filepath.Join(home, "all.log"))
+	cfgPath := filepath.Join(home, "hekad.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(home, "hekad")
+	copyFile(t, hekadBin, bin, 0o755)
+	cmd := exec.Command(bin, "-config", cfgPath)
+	cmd.Dir = home
+	unprivileged(t, cmd, home)
+	p := startCmd(t, cmd)
+	waitFor(t, 20*time.Second, "the readable stream", func() bool {
+		counts := outCounts(t, out)
+		return len(counts) == 1000
+	})
+	waitFor(t, 20*time.Second, "the errors logged", func() bool {
+		errs := p.Stderr()
+		return strings.Contains(errs, filepath.Join(logs, "secret")) && strings.Contains(errs, filepath.Join(logs, "unreadable", "app.log"))
+	})
+	if p.exited() {
+		t.Fatal("hekad exited")
+	}
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	for _, line := range strings.Split(p.Stderr(), "\n") {
+		if strings.Contains(line, "permission denied") && !strings.Contains(line, "plugin=tail") {
+			t.Errorf("error line without the plugin's name: %s", line)
+		}
+	}
+	for n, c := range outCounts(t, out) {
+		if c != 1 || n >= 1000 {
+			t.Fatalf("line %d came %d times", n, c)
+		}
+	}
+	all, _ := os.ReadFile(filepath.Join(home, "all.log"))
+	if strings.Contains(string(all), "line 5000") || strings.Contains(string(all), "line 6000") {
+		t.Errorf("a file hekad may not read was read: the test does not run unprivileged")
+	}
+	if len(all) < len(binary) {
+		t.Errorf("all streams hold %d bytes, fewer than the binary file's %d", len(all), len(binary))
 	}
 }

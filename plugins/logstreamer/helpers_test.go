@@ -2,6 +2,7 @@ package logstreamer
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -144,13 +145,51 @@ func appendLines(t *testing.T, path string, from, to int) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	if _, err := f.Write(lineData(from, to)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// lineData is lines "line from" to "line to-1", each with its newline.
+func lineData(from, to int) []byte {
 	var b bytes.Buffer
 	for i := from; i < to; i++ {
 		fmt.Fprintf(&b, "line %d\n", i)
 	}
-	if _, err := f.Write(b.Bytes()); err != nil {
+	return b.Bytes()
+}
+
+// writeGzip writes lines from to to-1 gzip-compressed to path.
+func writeGzip(t *testing.T, path string, from, to int) {
+	t.Helper()
+	writeGzipData(t, path, lineData(from, to))
+}
+
+// writeGzipData writes data gzip-compressed to path.
+func writeGzipData(t *testing.T, path string, data []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitLine waits until the host's last line is want.
+func (h *lineHost) waitLine(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if got := h.got(); len(got) > 0 && got[len(got)-1] == want {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("last line is not %q: %q", want, h.got())
 }
 
 func wantLines(t *testing.T, got []string, from, to int) {

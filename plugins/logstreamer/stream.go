@@ -1,6 +1,7 @@
 package logstreamer
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,8 @@ type stream struct {
 
 	// Reader state, used by the streaming goroutine only.
 	f          *os.File
+	gz         *gzip.Reader // f's decompressed bytes, when f is compressed
+	gzErr      error        // what ended gz: io.EOF, or why it ended early
 	fi         os.FileInfo
 	path       string
 	pos        int64 // file offset of the next read
@@ -107,7 +110,7 @@ func (s *stream) Read(p []byte) (int, error) {
 			// After a wait, look before reading: the file may have been
 			// truncated and written again past the read position.
 			s.waited = false
-			n, err := s.f.Read(p)
+			n, err := s.read(p)
 			if n > 0 {
 				s.got(p[:n])
 				return n, nil
@@ -129,6 +132,23 @@ func (s *stream) Read(p []byte) (int, error) {
 	}
 }
 
+// read reads the current file, through its decompressed bytes when it is
+// compressed: the end of those, or a decompression error (noted in
+// s.gzErr for atEOF), reads as io.EOF.
+func (s *stream) read(p []byte) (int, error) {
+	if s.gz == nil {
+		return s.f.Read(p)
+	}
+	if s.gzErr != nil {
+		return 0, io.EOF
+	}
+	n, err := s.gz.Read(p)
+	if err != nil {
+		s.gzErr, err = err, io.EOF
+	}
+	return n, err
+}
+
 // got records bytes read from the current file.
 func (s *stream) got(b []byte) {
 	s.pos += int64(len(b))
@@ -147,27 +167,43 @@ func (s *stream) got(b []byte) {
 // switchTo makes f, at file offset off, the current file: a new segment
 // of the stream starts at the current virtual offset.
 func (s *stream) switchTo(f *os.File, path string, off int64) {
+	fail := func(msg string, err error) {
+		if f == s.f {
+			s.f = nil
+		}
+		f.Close()
+		s.logOnce(msg, err, "file", path)
+	}
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
-		s.logOnce("cannot stat the file", err, "file", path)
+		fail("cannot stat the file", err)
 		return
 	}
-	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		f.Close()
-		s.logOnce("cannot seek in the file", err, "file", path)
-		return
+	seg := &segment{vstart: s.vpos, fstart: off, path: path, winStart: max(0, off-hashLen)}
+	var zr *gzip.Reader
+	if compressed(path) {
+		var before []byte
+		if zr, before, err = gzipAt(f, off); err != nil {
+			fail("cannot read the compressed file", err)
+			return
+		}
+		seg.win, seg.winStart = before, off-int64(len(before))
+	} else {
+		if _, err := f.Seek(off, io.SeekStart); err != nil {
+			fail("cannot seek in the file", err)
+			return
+		}
+		seg.win = make([]byte, off-seg.winStart)
+		if n, _ := f.ReadAt(seg.win, seg.winStart); n < len(seg.win) {
+			seg.win = seg.win[:0]
+			seg.winStart = off
+		}
 	}
 	if s.f != nil && s.f != f {
 		s.f.Close()
 	}
 	s.f, s.fi, s.path, s.pos, s.pending = f, fi, path, off, ""
-	seg := &segment{vstart: s.vpos, fstart: off, path: path, winStart: max(0, off-hashLen)}
-	seg.win = make([]byte, off-seg.winStart)
-	if n, _ := f.ReadAt(seg.win, seg.winStart); n < len(seg.win) {
-		seg.win = seg.win[:0]
-		seg.winStart = off
-	}
+	s.gz, s.gzErr = zr, nil
 	s.mu.Lock()
 	s.segs = append(s.segs, seg)
 	s.mu.Unlock()
@@ -226,7 +262,11 @@ func (s *stream) locate(loc Location, files []*LogFile) (*os.File, string) {
 		if err != nil {
 			continue
 		}
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() >= loc.Seek {
+		if compressed(c) {
+			if h, ok := gzipHashAt(f, loc.Seek); ok && h == loc.Hash {
+				return f, c
+			}
+		} else if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() >= loc.Seek {
 			if h, ok := hashAt(f, loc.Seek); ok && h == loc.Hash {
 				return f, c
 			}
@@ -240,6 +280,9 @@ func (s *stream) locate(loc Location, files []*LogFile) (*os.File, string) {
 // when there is more to read at once (the file grew, was truncated, or the
 // stream moved to another file), false to wait.
 func (s *stream) atEOF() bool {
+	if s.gz != nil {
+		return s.afterCompressed()
+	}
 	fi, err := s.f.Stat()
 	if err != nil {
 		s.logOnce("cannot stat the file", err, "file", s.path)
@@ -275,6 +318,45 @@ func (s *stream) atEOF() bool {
 		s.pending = next
 		return false
 	}
+	return s.openNext(next)
+}
+
+// afterCompressed is atEOF for a compressed file, which is complete once
+// written: at the end of its data the stream goes on with the next file of
+// its sequence. A file that ends early is decompressed again from the
+// stream's position if it grew (its compressor was still writing it), and
+// is left, logged, when a next file is there and it stayed the same for a
+// check interval; a corrupt one likewise.
+func (s *stream) afterCompressed() bool {
+	if s.gzErr == nil {
+		return true // not at its end yet
+	}
+	if incomplete(s.gzErr) {
+		if fi, err := os.Stat(s.path); err == nil && os.SameFile(fi, s.fi) && fi.Size() != s.fi.Size() {
+			if f, err := os.Open(s.path); err == nil {
+				s.switchTo(f, s.path, s.pos)
+				return s.f == f
+			}
+		}
+	}
+	next := s.nextAfter(s.rescan(), s.fi)
+	if next == "" {
+		return false
+	}
+	if s.gzErr != io.EOF {
+		if s.pending != next {
+			s.pending = next // one more interval for its compressor
+			return false
+		}
+		s.log.Error("compressed file ends early or is corrupt: going on with the next file",
+			"stream", s.name, "file", s.path, "offset", s.pos, "err", s.gzErr)
+	}
+	return s.openNext(next)
+}
+
+// openNext makes next, from its start, the current file; false when it
+// cannot be opened (logged).
+func (s *stream) openNext(next string) bool {
 	f, err := os.Open(next)
 	if err != nil {
 		s.logOnce("cannot open the file", err, "file", next)
@@ -428,7 +510,7 @@ func (s *stream) flush(sync bool) error {
 func (s *stream) stop() error {
 	if s.f != nil {
 		s.f.Close()
-		s.f = nil
+		s.f, s.gz = nil, nil
 	}
 	s.mu.Lock()
 	s.stopped = true

@@ -128,3 +128,65 @@ func TestRestartResumes(t *testing.T) {
 	wantLines(t, r.host.got(), 1000, 1100)
 	r.stop(t)
 }
+
+// TestCompressed reads gzip-compressed files of a sequence through their
+// decompressed lines (access.log.2.gz, as logrotate's compress leaves it),
+// resumes in one after a restart by the journal's decompressed offset,
+// finds the journal's position after the file it names was compressed,
+// and goes past a corrupt one to the next file.
+func TestCompressed(t *testing.T) {
+	cfg := func(dir string) Config {
+		c := accessConfig(dir)
+		c.FileMatch = `access\.log\.?(?P<Seq>\d*)(\.gz)?`
+		return c
+	}
+	dir, jdir := t.TempDir(), t.TempDir()
+	writeGzip(t, join(dir, "access.log.2.gz"), 0, 100)
+	appendLines(t, join(dir, "access.log.1"), 100, 150)
+	appendLines(t, join(dir, "access.log"), 150, 200)
+	r := start(t, cfg(dir), jdir)
+	r.host.waitLines(t, 200)
+	wantLines(t, r.host.got(), 0, 200)
+	r.stop(t)
+
+	// The journal names a decompressed offset inside a .gz file.
+	dir, jdir = t.TempDir(), t.TempDir()
+	writeGzip(t, join(dir, "access.log.1.gz"), 0, 100)
+	r = start(t, cfg(dir), jdir)
+	r.host.waitLines(t, 100)
+	r.stop(t)
+	writeGzip(t, join(dir, "access.log.1.gz"), 0, 150) // rewritten longer: same first 100 lines
+	r = start(t, cfg(dir), jdir)
+	wantLines(t, r.host.waitLines(t, 50), 100, 150)
+	r.stop(t)
+
+	// Rotated and compressed while stopped: access.log (journaled) became
+	// access.log.1.gz; a new access.log follows it.
+	dir, jdir = t.TempDir(), t.TempDir()
+	appendLines(t, join(dir, "access.log"), 0, 100)
+	r = start(t, cfg(dir), jdir)
+	r.host.waitLines(t, 100)
+	r.stop(t)
+	appendLines(t, join(dir, "access.log"), 100, 120)
+	data, err := os.ReadFile(join(dir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeGzipData(t, join(dir, "access.log.1.gz"), data)
+	os.Remove(join(dir, "access.log"))
+	appendLines(t, join(dir, "access.log"), 120, 130)
+	r = start(t, cfg(dir), jdir)
+	r.host.waitLines(t, 30)
+	wantLines(t, r.host.got(), 100, 130)
+	r.stop(t)
+
+	// A corrupt compressed file is logged and passed.
+	dir, jdir = t.TempDir(), t.TempDir()
+	writeGzip(t, join(dir, "access.log.2.gz"), 0, 100)
+	gz, _ := os.ReadFile(join(dir, "access.log.2.gz"))
+	os.WriteFile(join(dir, "access.log.2.gz"), gz[:len(gz)/2], 0o644)
+	appendLines(t, join(dir, "access.log.1"), 100, 110)
+	r = start(t, cfg(dir), jdir)
+	r.host.waitLine(t, "line 109")
+	r.stop(t)
+}
