@@ -407,6 +407,11 @@ func (o *Output) keep() {
 // writeAck is Write with ack = true.
 func (o *Output) writeAck(ctx context.Context, r pipeline.Record) error {
 	a := o.ack
+	if o.retire {
+		if err := o.retireConn(ctx); err != nil {
+			return err
+		}
+	}
 	if err := o.waitRoom(ctx); err != nil {
 		return err
 	}
@@ -447,7 +452,7 @@ func (o *Output) writeAck(ctx context.Context, r pipeline.Record) error {
 		a.acked(1, nil)
 	}
 	if o.cfg.ReconnectAfter > 0 && o.sent%o.cfg.ReconnectAfter == 0 {
-		o.dropConnLocked()
+		o.reconnectDueLocked(legacy)
 	}
 	return nil
 }
@@ -463,6 +468,11 @@ func (o *Output) writeAckBatch(ctx context.Context, data []byte, ends []int) err
 		return nil
 	}
 	a := o.ack
+	if o.retire {
+		if err := o.retireConn(ctx); err != nil {
+			return err
+		}
+	}
 	if err := o.waitRoom(ctx); err != nil {
 		return err
 	}
@@ -512,9 +522,60 @@ func (o *Output) writeAckBatch(ctx context.Context, data []byte, ends []int) err
 		a.acked(len(ends), nil)
 	}
 	if r := o.cfg.ReconnectAfter; r > 0 && o.sent/r != before/r {
-		o.dropConnLocked()
+		o.reconnectDueLocked(legacy)
 	}
 	return nil
+}
+
+// reconnectDueLocked acts on reconnect_after: a connection whose receiver
+// does not acknowledge closes at once, as in Heka; an acknowledging one
+// once everything written on it is acknowledged (the next write waits for
+// that), so that a planned reconnection sends nothing twice.
+func (o *Output) reconnectDueLocked(legacy bool) {
+	if legacy {
+		o.dropConnLocked()
+		return
+	}
+	o.retire = true
+}
+
+// retireConn closes the connection that reached reconnect_after once the
+// receiver acknowledged what was written on it, it ended, or no
+// acknowledgement came for ack_timeout.
+func (o *Output) retireConn(ctx context.Context) error {
+	if err := o.waitAcked(ctx, o.cfg.AckTimeout.Duration()); err != nil {
+		return err
+	}
+	a := o.ack
+	a.mu.Lock()
+	o.dropConnLocked()
+	a.mu.Unlock()
+	o.retire = false
+	return nil
+}
+
+// waitAcked waits until nothing written waits for an acknowledgement, the
+// connection is gone, or no acknowledgement came for patience; it returns
+// ctx's cause when ctx ends first.
+func (o *Output) waitAcked(ctx context.Context, patience time.Duration) error {
+	a := o.ack
+	for {
+		a.mu.Lock()
+		n, gone, idle := a.live(), o.cur == nil || o.cur.peerGone.Load(), time.Since(a.progress)
+		a.mu.Unlock()
+		if n == 0 || gone || idle > patience {
+			return nil
+		}
+		t := time.NewTimer(50 * time.Millisecond)
+		select {
+		case <-a.moved:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return context.Cause(ctx)
+		}
+		t.Stop()
+	}
 }
 
 // waitRoom waits until the window has room for one more record. When no
@@ -546,22 +607,12 @@ func (o *Output) waitRoom(ctx context.Context) error {
 // the connection.
 func (o *Output) closeAck() {
 	a := o.ack
-	for {
-		a.mu.Lock()
-		n, gone, idle := a.live(), o.cur == nil || o.cur.peerGone.Load(), time.Since(a.progress)
-		a.mu.Unlock()
-		if n == 0 || gone || idle > min(o.cfg.AckTimeout.Duration(), 5*time.Second) {
-			if n > 0 {
-				o.log.Info(fmt.Sprintf("closing with %d records not acknowledged", n), "address", o.cfg.Address)
-			}
-			break
-		}
-		t := time.NewTimer(50 * time.Millisecond)
-		select {
-		case <-a.moved:
-		case <-t.C:
-		}
-		t.Stop()
+	o.waitAcked(context.Background(), min(o.cfg.AckTimeout.Duration(), 5*time.Second))
+	a.mu.Lock()
+	n := a.live()
+	a.mu.Unlock()
+	if n > 0 {
+		o.log.Info(fmt.Sprintf("closing with %d records not acknowledged", n), "address", o.cfg.Address)
 	}
 	a.cancel()
 	a.keeper.Wait()

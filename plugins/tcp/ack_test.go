@@ -339,3 +339,30 @@ func TestAckTimeoutAndWindow(t *testing.T) {
 	writeN(t, o, 5, 1)
 	waitUntil(t, "6 acknowledged", func() bool { return acks.n.Load() == 6 })
 }
+
+// reconnect_after with acknowledgements: the output reconnects after every
+// 10 records, but only once the receiver acknowledged what it wrote on the
+// connection, so nothing is received twice.
+func TestAckReconnectAfterSendsNothingTwice(t *testing.T) {
+	in := buildInput(t, func(c *InputConfig) { c.Ack = true })
+	h := &ackHost{}
+	runInput(t, in, h)
+	o, acks := buildAckOutput(t, in.Addr().String(), func(c *OutputConfig) { c.ReconnectAfter = 10 })
+	writeN(t, o, 0, 100)
+	waitUntil(t, "100 acknowledged", func() bool { return acks.n.Load() == 100 })
+	seen := map[string]int{}
+	for _, p := range h.payloads() {
+		seen[p]++
+	}
+	for i := range 100 {
+		if c := seen[fmt.Sprint(i)]; c != 1 {
+			t.Errorf("record %d received %d times, want once", i, c)
+		}
+	}
+	if n := in.acking.Load(); n < 10 {
+		t.Errorf("%d connections for 100 records with reconnect_after = 10, want at least 10", n)
+	}
+	if n := o.ack.resent.Load(); n != 0 {
+		t.Errorf("%d records sent again", n)
+	}
+}

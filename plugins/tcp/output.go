@@ -134,6 +134,7 @@ type Output struct {
 
 	cur     *conn
 	sent    int64 // records sent since the start, for reconnect_after
+	retire  bool  // ack = true: reconnect_after was reached; the connection closes once its records are acknowledged
 	written atomic.Int64
 	ack     *sendAcks // ack = true (ack.go); nil otherwise
 }
