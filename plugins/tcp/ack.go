@@ -558,39 +558,33 @@ func (o *Output) retireConn(ctx context.Context) error {
 // connection is gone, or no acknowledgement came for patience; it returns
 // ctx's cause when ctx ends first.
 func (o *Output) waitAcked(ctx context.Context, patience time.Duration) error {
-	a := o.ack
-	for {
-		a.mu.Lock()
-		n, gone, idle := a.live(), o.cur == nil || o.cur.peerGone.Load(), time.Since(a.progress)
-		a.mu.Unlock()
-		if n == 0 || gone || idle > patience {
-			return nil
-		}
-		t := time.NewTimer(50 * time.Millisecond)
-		select {
-		case <-a.moved:
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return context.Cause(ctx)
-		}
-		t.Stop()
-	}
+	return o.waitWindow(ctx, 50*time.Millisecond, func(a *sendAcks) bool {
+		return a.live() == 0 || o.cur == nil || o.cur.peerGone.Load() || time.Since(a.progress) > patience
+	})
 }
 
 // waitRoom waits until the window has room for one more record. When no
 // acknowledgement comes for ack_timeout it reconnects (the keeper does).
 func (o *Output) waitRoom(ctx context.Context) error {
-	a := o.ack
 	max := int(o.cfg.MaxUnacked)
+	return o.waitWindow(ctx, 100*time.Millisecond, func(a *sendAcks) bool {
+		return a.live() < max && (a.live() == 0 || a.bytes < maxWindowBytes)
+	})
+}
+
+// waitWindow waits until ok (called with the window locked) holds, looking
+// again whenever the window moves or poll passed; it returns ctx's cause
+// when ctx ends first.
+func (o *Output) waitWindow(ctx context.Context, poll time.Duration, ok func(a *sendAcks) bool) error {
+	a := o.ack
 	for {
 		a.mu.Lock()
-		full := a.live() >= max || (a.live() > 0 && a.bytes >= maxWindowBytes)
+		done := ok(a)
 		a.mu.Unlock()
-		if !full {
+		if done {
 			return nil
 		}
-		t := time.NewTimer(100 * time.Millisecond)
+		t := time.NewTimer(poll)
 		select {
 		case <-a.moved:
 		case <-t.C:
