@@ -32,6 +32,18 @@ type InputHost interface {
 	Deliver(ctx context.Context, p *Pack, ack Ack) error
 }
 
+// BufferedReader is implemented by a reader handed to InputHost.Stream
+// that can tell how many bytes (or, on a Datagrams stream, datagrams) it
+// holds already received, so that the next Read returns at once (as
+// bufio.Reader.Buffered). While it holds more, the engine goes on filling
+// the batch of records it hands to the router instead of handing on what
+// it has before every Read: a UDP input that receives 32 datagrams per
+// system call passes them on in one batch, not 32.
+type BufferedReader interface {
+	io.Reader
+	Buffered() int
+}
+
 // Ack is called exactly once, by the engine, when it is done with a record
 // an input delivered: with nil when every message the record became was
 // either processed by every filter whose matcher took it and made durable

@@ -202,8 +202,11 @@ func (st *streamer) run(ctx context.Context, r io.Reader) error {
 			st.d.flush()
 			return nil
 		}
-		// Nothing more is ready without reading: hand over what we have.
-		st.d.flush()
+		// Nothing more is ready without reading: hand over what we have
+		// (unless the reader already holds more).
+		if br, ok := r.(pipeline.BufferedReader); !ok || br.Buffered() == 0 {
+			st.d.flush()
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}

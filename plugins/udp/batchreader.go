@@ -63,6 +63,9 @@ func newBatch(bc batchConn) *batch {
 	return b
 }
 
+// buffered is the number of received datagrams read has not returned yet.
+func (b *batch) buffered() int { return b.n - b.next }
+
 // read copies the next datagram into p (as ReadFrom does, what p cannot
 // hold is dropped) and returns its size and sender, receiving a new batch
 // only when the one received is used up.

@@ -211,6 +211,18 @@ func (r *datagramReader) Read(p []byte) (int, error) {
 	}
 }
 
+// Buffered is the number of datagrams received and not yet returned by
+// Read (pipeline.BufferedReader): the engine hands the records of a
+// received batch on together.
+func (r *datagramReader) Buffered() int {
+	if r.batch == nil {
+		return 0
+	}
+	return r.batch.buffered()
+}
+
+var _ pipeline.BufferedReader = (*datagramReader)(nil)
+
 // peer is the sender's IP address of the datagram Read returned last
 // ("" for unix datagrams).
 func (r *datagramReader) peer() string {
