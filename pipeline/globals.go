@@ -210,9 +210,36 @@ type Seconds uint
 // Duration returns s as a time.Duration.
 func (s Seconds) Duration() time.Duration { return time.Duration(s) * time.Second }
 
+// UnmarshalTOML takes a non-negative TOML integer.
+func (s *Seconds) UnmarshalTOML(v any) error {
+	n, err := unsignedTOML(v, "seconds")
+	*s = Seconds(n)
+	return err
+}
+
 // Millis is a TOML integer number of milliseconds (Heka's flush_interval and
 // similar options).
 type Millis uint
 
 // Duration returns m as a time.Duration.
 func (m Millis) Duration() time.Duration { return time.Duration(m) * time.Millisecond }
+
+// UnmarshalTOML takes a non-negative TOML integer.
+func (m *Millis) UnmarshalTOML(v any) error {
+	n, err := unsignedTOML(v, "milliseconds")
+	*m = Millis(n)
+	return err
+}
+
+// unsignedTOML is the value of a TOML integer that must not be negative
+// (a number of unit).
+func unsignedTOML(v any, unit string) (uint64, error) {
+	n, ok := v.(int64)
+	if !ok {
+		return 0, fmt.Errorf("want an integer number of %s, got %#v", unit, v)
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("must not be negative, got %d", n)
+	}
+	return uint64(n), nil
+}
