@@ -218,7 +218,8 @@ type Stopper interface {
 // receives SIGUSR2 while its router is wedged, or gives up waiting at
 // shutdown, and must make the plugin's current call return soon (keeping
 // what it can: the engine shuts down after it). It may be called more than
-// once, and concurrently with any other method.
+// once, and concurrently with any other method. Decoders may implement it
+// too: every running instance is aborted.
 type Aborter interface {
 	Abort()
 }
@@ -267,7 +268,10 @@ type Reopener interface {
 // SIGUSR1 report and heka.all-report messages. Report is called from the
 // engine's reporting goroutine, concurrently with the plugin's other
 // methods (so that a report never waits on a stuck plugin): read shared
-// figures atomically.
+// figures atomically. A decoder runs one instance per stream: the integer
+// figures of its running instances are summed on the decoder's line. A
+// decoder instance that implements io.Closer is closed when its stream
+// ends.
 type Reporter interface {
 	Report() []ReportField
 }

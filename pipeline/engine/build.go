@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/hekad-go/hekad/pipeline"
@@ -203,6 +204,8 @@ func (e *Engine) buildInput(in config.Input, splitters map[string]*config.Splitt
 				errs = append(errs, fmt.Errorf("decoder %q: %w", d.Name, err))
 			} else if _, ok := v.(pipeline.Decoder); !ok {
 				errs = append(errs, fmt.Errorf("decoder %q: %T is not a decoder", d.Name, v))
+			} else if c, ok := v.(io.Closer); ok {
+				c.Close() // built to check the section only: each stream builds its own
 			}
 		}
 	}

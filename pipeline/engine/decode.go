@@ -65,6 +65,7 @@ func (ir *inputRunner) newDeliverer() (*deliverer, error) {
 		return d, nil
 	}
 	if !e.grp.Go(&e.decodersWG, func() { w.run(d.ch) }) {
+		w.release()
 		e.batches.put(d.out)
 		return nil, errStopped
 	}
@@ -76,7 +77,9 @@ func (ir *inputRunner) newDecodeWorker() (*decodeWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &decodeWorker{ir: ir, dec: v.(pipeline.Decoder)}, nil
+	w := &decodeWorker{ir: ir, dec: v.(pipeline.Decoder)}
+	ir.register(w)
+	return w, nil
 }
 
 // add takes a filled pack and the origin of its record (nil: no ack).
@@ -121,12 +124,15 @@ func (d *deliverer) close() {
 	d.out = nil
 	if d.async {
 		close(d.ch)
+	} else if d.dec != nil {
+		d.dec.release()
 	}
 }
 
 // run is a decoder goroutine: it decodes every batch of in and sends the
 // results to the router.
 func (w *decodeWorker) run(in <-chan *batch) {
+	defer w.release()
 	e := w.ir.e
 	w.early = true
 	for b := range in {

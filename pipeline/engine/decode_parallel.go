@@ -20,6 +20,9 @@ func (ir *inputRunner) startParallel(d *deliverer, first *decodeWorker, n int) e
 		if i > 0 {
 			var err error
 			if w, err = ir.newDecodeWorker(); err != nil {
+				for _, w := range workers[:i] {
+					w.release()
+				}
 				return err
 			}
 		}
@@ -38,6 +41,9 @@ func (ir *inputRunner) startParallel(d *deliverer, first *decodeWorker, n int) e
 		started++
 	}
 	if started < n || !e.grp.Go(&e.decodersWG, func() { sequence(e, outs) }) {
+		for _, w := range workers[started:] {
+			w.release()
+		}
 		for _, c := range ins {
 			close(c) // started workers close their outs in turn
 		}
@@ -71,6 +77,7 @@ func dispatch(in <-chan *batch, ins []chan *batch) {
 // decodeEach decodes every batch of in into one result batch sent to out
 // (empty when everything was dropped), then closes out.
 func (w *decodeWorker) decodeEach(in <-chan *batch, out chan<- *batch) {
+	defer w.release()
 	for b := range in {
 		out <- w.decodeBatch(b)
 	}

@@ -166,7 +166,7 @@ func (e *Engine) Snapshot() pipeline.Snapshot {
 			count("DecodeFailureCount", ir.decodeFailures.Load()),
 			count("DecodeDropCount", ir.decodeDrops.Load()),
 			pipeline.ReportField{Name: "ProcessMessageAvgDuration", Value: avg(ir.decNs.Load(), ir.decSamples.Load()), Representation: "ns"})
-		add(pipeline.ReportDecoders, ir.decoder.name, fs...)
+		add(pipeline.ReportDecoders, ir.decoder.name, append(fs, ir.decoderFields()...)...)
 	}
 	for _, s := range e.filters {
 		add(pipeline.ReportFilters, s.name, append(e.sinkFields(s), pluginFields(s.plugin)...)...)
@@ -385,6 +385,7 @@ func (e *Engine) aborters() []any {
 	var ps []any
 	for _, ir := range e.inputs {
 		ps = append(ps, ir.plugin())
+		ps = append(ps, ir.liveDecoderPlugins()...)
 	}
 	for _, s := range append(append([]*sink(nil), e.filters...), e.outputs...) {
 		ps = append(ps, s.plugin)
