@@ -1,0 +1,173 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hekad-go/hekad/message"
+)
+
+// listenDatagram opens a datagram socket for the test and returns it with
+// its address.
+func listenDatagram(t testing.TB, network string) (net.PacketConn, string) {
+	t.Helper()
+	addr := "127.0.0.1:0"
+	if network == "unixgram" {
+		addr = filepath.Join(t.TempDir(), "s")
+	}
+	pc, err := net.ListenPacket(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	return pc, pc.LocalAddr().String()
+}
+
+// readDatagram reads one datagram and decodes its single framed message.
+func readDatagram(t *testing.T, pc net.PacketConn) *message.Message {
+	t.Helper()
+	buf := make([]byte, 70000)
+	pc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, _, err := pc.ReadFrom(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := new(BufferSender)
+	b.Send(buf[:n])
+	msgs, err := b.Messages(nil)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("datagram of %d bytes: %d messages, %v", n, len(msgs), err)
+	}
+	return msgs[0]
+}
+
+func TestDatagramSender(t *testing.T) {
+	for _, network := range []string{"udp", "unixgram"} {
+		t.Run(network, func(t *testing.T) {
+			pc, addr := listenDatagram(t, network)
+			s, err := NewDatagramSender(network, addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := New(s, Options{Logger: "dg", Hostname: "h", Pid: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Incr("n", 2, 1)
+			c.Info("line two")
+			checkMessage(t, readDatagram(t, pc), want{"counter", "dg", "2", 6, "name:STRING:=[n] rate:DOUBLE:=[1]"}, "h", 5)
+			checkMessage(t, readDatagram(t, pc), want{"oldstyle", "dg", "line two", 6, ""}, "h", 5)
+			if err := c.Close(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Info("late"); !errors.Is(err, ErrClosed) {
+				t.Errorf("send after close: %v", err)
+			}
+			if st := s.Stats(); st.Sent != 2 || st.Dropped != 1 {
+				t.Errorf("stats %+v", st)
+			}
+		})
+	}
+	if _, err := NewDatagramSender("tcp", "127.0.0.1:1"); err == nil {
+		t.Error("tcp accepted")
+	}
+}
+
+// TestDatagramRefused: a record the socket refuses is dropped and counted.
+func TestDatagramRefused(t *testing.T) {
+	dir := t.TempDir()
+	pc, err := net.ListenPacket("unixgram", filepath.Join(dir, "s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewDatagramSender("unixgram", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	pc.Close() // the peer is gone: writes fail at once
+	if err := s.Send([]byte("x")); err == nil {
+		t.Fatal("send to a closed unix socket succeeded")
+	}
+	if st := s.Stats(); st.Dropped != 1 || st.Sent != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// newUDPClient returns a client sending to a UDP socket that nobody reads
+// (the kernel drops what overflows its buffer; the sends succeed).
+func newUDPClient(t testing.TB) *Client {
+	_, addr := listenDatagram(t, "udp")
+	s, err := NewDatagramSender("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	c, err := New(s, Options{Logger: "bench", Hostname: "bench-host"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestDatagramZeroAlloc: the steady path of each call with scalar fields
+// over UDP allocates nothing.
+func TestDatagramZeroAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	c := newUDPClient(t)
+	calls := []struct {
+		name string
+		call func()
+	}{
+		{"Incr", func() { c.Incr("requests", 1, 1) }},
+		{"Gauge", func() { c.Gauge("connections", 12.5, 1) }},
+		{"TimerSend", func() { c.TimerSend("db.query", 3*time.Millisecond, 1) }},
+		{"Info", func() { c.Info("a log line") }},
+		{"Send", func() { c.Send("app.event", "", SeverityNotice, "payload", String("user", "u1"), Int("n", 7)) }},
+	}
+	for _, tc := range calls {
+		if a := testing.AllocsPerRun(1000, tc.call); a != 0 {
+			t.Errorf("%s: %v allocations per message", tc.name, a)
+		}
+	}
+}
+
+func BenchmarkDatagramIncr(b *testing.B) {
+	c := newUDPClient(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Incr("requests", 1, 1)
+	}
+}
+
+func BenchmarkDatagramSendFields(b *testing.B) {
+	c := newUDPClient(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Send("app.event", "", SeverityNotice, "payload", String("user", "u1"), Int("n", 7), Float("f", 0.5))
+	}
+}
+
+// discardSender counts records and keeps nothing: the benchmarks below
+// measure the client's own cost, without a socket.
+type discardSender struct{ n int }
+
+func (d *discardSender) Send([]byte) error           { d.n++; return nil }
+func (d *discardSender) Close(context.Context) error { return nil }
+
+func BenchmarkEncodeIncr(b *testing.B) {
+	c, err := New(new(discardSender), Options{Logger: "bench", Hostname: "bench-host"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Incr("requests", 1, 1)
+	}
+}
