@@ -12,20 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hekad-go/hekad/client/hekadtest"
 	"github.com/hekad-go/hekad/message"
 )
-
-// waitFor polls cond until it holds or d passes.
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
 
 // frameServer accepts stream connections and records the payloads of the
 // framed messages it reads.
@@ -94,16 +83,7 @@ func startFrameServer(t testing.TB, network, addr string, closeAfter int) *frame
 }
 
 // freeAddr returns a loopback TCP address that nothing listens on.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+func freeAddr(t testing.TB) string { return hekadtest.FreeAddr(t, "tcp") }
 
 func newStreamClient(t testing.TB, network, addr string, opts StreamOptions) (*Client, *StreamSender) {
 	t.Helper()
@@ -147,7 +127,7 @@ func TestStreamSender(t *testing.T) {
 			if err := c.Close(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 10*time.Second, "every message", func() bool { return srv.count() == n })
+			hekadtest.WaitFor(t, 10*time.Second, "every message", func() bool { return srv.count() == n })
 			srv.mu.Lock()
 			for i, p := range srv.payloads {
 				if p != fmt.Sprint(i) {
@@ -187,13 +167,13 @@ func TestStreamDownThenUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 10*time.Second, "a failed dial", func() bool { return dialErrors.Load() > 0 })
+	hekadtest.WaitFor(t, 10*time.Second, "a failed dial", func() bool { return dialErrors.Load() > 0 })
 	st := s.Stats()
 	if refused == 0 || st.Dropped != uint64(refused) || st.Queued != uint64(n-refused) {
 		t.Fatalf("refused %d, stats %+v", refused, st)
 	}
 	srv := startFrameServer(t, "tcp", addr, 0)
-	waitFor(t, 10*time.Second, "the queued messages", func() bool { return srv.count() == n-refused })
+	hekadtest.WaitFor(t, 10*time.Second, "the queued messages", func() bool { return srv.count() == n-refused })
 	if err := c.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -215,9 +195,9 @@ func TestStreamReconnect(t *testing.T) {
 	for i := range 10 {
 		c.Info(fmt.Sprint(i))
 	}
-	waitFor(t, 10*time.Second, "the first ten messages", func() bool { return srv.count() == 10 })
+	hekadtest.WaitFor(t, 10*time.Second, "the first ten messages", func() bool { return srv.count() == 10 })
 	sent := 10
-	waitFor(t, 10*time.Second, "a message on a new connection", func() bool {
+	hekadtest.WaitFor(t, 10*time.Second, "a message on a new connection", func() bool {
 		c.Info(fmt.Sprint(sent))
 		sent++
 		return srv.count() > 10
@@ -323,7 +303,7 @@ func TestStreamConcurrent(t *testing.T) {
 	if err := s.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "every message", func() bool { return srv.count() == workers*each })
+	hekadtest.WaitFor(t, 10*time.Second, "every message", func() bool { return srv.count() == workers*each })
 }
 
 func BenchmarkStreamIncr(b *testing.B) {

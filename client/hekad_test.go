@@ -1,0 +1,343 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hekad-go/hekad/client/hekadtest"
+	"github.com/hekad-go/hekad/message"
+)
+
+// hekadBin is hekad, built by TestMain for the tests that run it.
+var hekadBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "client-hekad")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if hekadBin, err = hekadtest.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// hekadConfig listens on every transport the client has, authenticates
+// signer "app" (key version 1) and writes every message to all.log and the
+// messages signed by app to signed.log.
+const hekadConfig = `
+[hekad]
+base_dir = "%DIR%/base"
+
+[udp_in]
+type = "UdpInput"
+address = "%UDP%"
+splitter = "signed_framing"
+decoder = "ProtobufDecoder"
+
+[unixgram_in]
+type = "UdpInput"
+net = "unixgram"
+address = "%DIR%/dgram.sock"
+splitter = "signed_framing"
+decoder = "ProtobufDecoder"
+
+[tcp_in]
+type = "TcpInput"
+address = "%TCP%"
+splitter = "signed_framing"
+
+[unix_in]
+type = "TcpInput"
+net = "unix"
+address = "%DIR%/stream.sock"
+splitter = "signed_framing"
+
+[signed_framing]
+type = "HekaFramingSplitter"
+
+[signed_framing.signer.app_1]
+hmac_key = "secret"
+
+[all_out]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = "%DIR%/all.log"
+encoder = "ProtobufEncoder"
+flush_operator = "OR"
+flush_interval = 20
+flush_count = 10000
+
+[signed_out]
+type = "FileOutput"
+message_matcher = "TRUE"
+message_signer = "app"
+path = "%DIR%/signed.log"
+encoder = "ProtobufEncoder"
+flush_operator = "OR"
+flush_interval = 20
+flush_count = 10000
+`
+
+// testHekad is a hekad running hekadConfig.
+type testHekad struct {
+	*hekadtest.Proc
+	dir, tcp, udp string
+}
+
+// startTestHekad starts hekad on hekadConfig; tcp is the TcpInput's address
+// ("" for a free port).
+func startTestHekad(t *testing.T, dir, tcp string) *testHekad {
+	t.Helper()
+	if tcp == "" {
+		tcp = hekadtest.FreeAddr(t, "tcp")
+	}
+	h := &testHekad{dir: dir, tcp: tcp, udp: hekadtest.FreeAddr(t, "udp")}
+	cfg := strings.NewReplacer("%TCP%", h.tcp, "%UDP%", h.udp).Replace(hekadConfig)
+	h.Proc = hekadtest.Start(t, hekadBin, dir, cfg)
+	for _, in := range []string{"udp_in", "unixgram_in", "tcp_in", "unix_in"} {
+		h.WaitListening(in)
+	}
+	return h
+}
+
+// received returns the messages of file (all.log or signed.log) whose
+// Logger is logger.
+func (h *testHekad) received(t *testing.T, file, logger string) []*message.Message {
+	t.Helper()
+	msgs, err := hekadtest.ReadMessages(filepath.Join(h.dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []*message.Message
+	for _, m := range msgs {
+		if m.GetLogger() == logger {
+			mine = append(mine, m)
+		}
+	}
+	return mine
+}
+
+// waitReceived waits until file holds n messages of logger, and returns
+// them.
+func (h *testHekad) waitReceived(t *testing.T, file, logger string, n int) []*message.Message {
+	t.Helper()
+	var got []*message.Message
+	hekadtest.WaitFor(t, 30*time.Second, fmt.Sprintf("%d messages of %s in %s", n, logger, file), func() bool {
+		got = h.received(t, file, logger)
+		return len(got) >= n
+	})
+	return got
+}
+
+// teeSender keeps a copy of every record its Sender accepted.
+type teeSender struct {
+	Sender
+	copy BufferSender
+}
+
+func (s *teeSender) Send(rec []byte) error {
+	err := s.Sender.Send(rec)
+	if err == nil {
+		s.copy.Send(rec)
+	}
+	return err
+}
+
+// newSender returns a sender of the network to the matching input of h.
+func (h *testHekad) newSender(t *testing.T, network string) Sender {
+	t.Helper()
+	var s Sender
+	var err error
+	switch network {
+	case "udp":
+		s, err = NewDatagramSender("udp", h.udp)
+	case "unixgram":
+		s, err = NewDatagramSender("unixgram", filepath.Join(h.dir, "dgram.sock"))
+	case "tcp":
+		s, err = NewStreamSender("tcp", h.tcp, StreamOptions{})
+	case "unix":
+		s, err = NewStreamSender("unix", filepath.Join(h.dir, "stream.sock"), StreamOptions{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestHekadCalls: every call, over every transport, reaches a real hekad
+// as the very message the client encoded (uuid, timestamp and all), and
+// with the fields and types of heka-py's conventions.
+func TestHekadCalls(t *testing.T) {
+	h := startTestHekad(t, t.TempDir(), "")
+	hostname, _ := os.Hostname()
+	calls := []struct {
+		call func(c *Client) error
+		want want
+	}{
+		{func(c *Client) error {
+			return c.Send("app.event", "", SeverityNotice, "hello", String("s", "v"), Int("i", -3),
+				Float("f", 1.5), Bool("b", true), Any("ss", []string{"x", "y"}), Any("by", []byte{0, 1}),
+				Int("size", 10).WithRepresentation("B"))
+		}, want{"app.event", "", "hello", 5,
+			"s:STRING:=[v] i:INTEGER:=[-3] f:DOUBLE:=[1.5] b:BOOL:=[true] ss:STRING:=[x y] by:BYTES:=[[0 1]] size:INTEGER:B=[10]"}},
+		{func(c *Client) error { return c.Incr("hits", 3, 1) }, want{"counter", "", "3", 6, "name:STRING:=[hits] rate:DOUBLE:=[1]"}},
+		{func(c *Client) error { return c.Gauge("temp", 21.5, 1) }, want{"gauge", "", "21.5", 6, "name:STRING:=[temp] rate:DOUBLE:=[1]"}},
+		{func(c *Client) error { return c.TimerSend("db", 12*time.Millisecond, 0.5) }, want{"timer", "", "12", 6, "name:STRING:=[db] rate:DOUBLE:=[0.5]"}},
+		{func(c *Client) error { return c.Warn("careful", Int("n", 1)) }, want{"oldstyle", "", "careful", 4, "n:INTEGER:=[1]"}},
+		{func(c *Client) error { return c.Exception(errors.New("boom")) }, want{"oldstyle", "", "-", 1, "-"}},
+	}
+	for _, network := range []string{"udp", "unixgram", "tcp", "unix"} {
+		t.Run(network, func(t *testing.T) {
+			tee := &teeSender{Sender: h.newSender(t, network)}
+			logger := "calls-" + network
+			c, err := New(tee, Options{Logger: logger})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range calls {
+				if err := tc.call(c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := c.Close(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			sent, err := tee.copy.Messages(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := h.waitReceived(t, "all.log", logger, len(calls))
+			if len(got) != len(calls) {
+				t.Fatalf("%d messages, want %d", len(got), len(calls))
+			}
+			for i, tc := range calls {
+				w := tc.want
+				w.logger = logger
+				if w.payload == "-" {
+					w.payload = got[i].GetPayload()
+					if !strings.HasPrefix(w.payload, "boom\n") || got[i].FindFirstField(FieldStack) == nil {
+						t.Errorf("exception %q %s", w.payload, fieldsString(got[i]))
+					}
+				}
+				checkMessage(t, got[i], w, hostname, int32(os.Getpid()))
+				if !got[i].Equal(sent[i]) {
+					t.Errorf("message %d differs from the one sent (uuid %s, sent %s)", i, got[i].GetUuidString(), sent[i].GetUuidString())
+				}
+			}
+			if n := len(h.received(t, "signed.log", logger)); n != 0 {
+				t.Errorf("%d unsigned messages passed message_signer", n)
+			}
+		})
+	}
+}
+
+// TestHekadSigned: messages signed with the key hekad knows (md5 or sha1)
+// are accepted and pass message_signer = "app"; a wrong key or an unknown
+// key version gets them dropped by hekad's splitter.
+func TestHekadSigned(t *testing.T) {
+	h := startTestHekad(t, t.TempDir(), "")
+	tests := []struct {
+		name    string
+		signer  message.SigningConfig
+		network string
+		ok      bool
+	}{
+		{"md5 tcp", message.SigningConfig{Name: "app", Key: "secret", Version: 1}, "tcp", true},
+		{"sha1 udp", message.SigningConfig{Name: "app", Hash: "sha1", Key: "secret", Version: 1}, "udp", true},
+		{"wrong key", message.SigningConfig{Name: "app", Key: "guess", Version: 1}, "tcp", false},
+		{"unknown version", message.SigningConfig{Name: "app", Key: "secret", Version: 2}, "udp", false},
+	}
+	const n = 5
+	for _, tc := range tests {
+		logger := "signed-" + strings.ReplaceAll(tc.name, " ", "-")
+		c, err := New(h.newSender(t, tc.network), Options{Logger: logger, Signer: &tc.signer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if err := c.Info(fmt.Sprint(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.Close(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A last unsigned message, sent after the others on the same
+	// transports, tells when hekad has seen everything.
+	for _, network := range []string{"tcp", "udp"} {
+		c, _ := New(h.newSender(t, network), Options{Logger: "last"})
+		c.Info("last")
+		c.Close(t.Context())
+	}
+	h.waitReceived(t, "all.log", "last", 2)
+	h.Stop() // flushes the outputs
+	for _, tc := range tests {
+		logger := "signed-" + strings.ReplaceAll(tc.name, " ", "-")
+		all, signed := len(h.received(t, "all.log", logger)), len(h.received(t, "signed.log", logger))
+		want := 0
+		if tc.ok {
+			want = n
+		}
+		if all != want || signed != want {
+			t.Errorf("%s: %d messages received, %d passed message_signer; want %d", tc.name, all, signed, want)
+		}
+	}
+}
+
+// TestHekadDownThenUp: a TCP client sends while hekad is down: the queue
+// holds what fits, the rest is dropped and counted (by Send's error,
+// counted here, and by the sender); when hekad starts, every queued
+// message arrives: received = sent - dropped, exactly.
+func TestHekadDownThenUp(t *testing.T) {
+	dir := t.TempDir()
+	tcp := hekadtest.FreeAddr(t, "tcp")
+	s, err := NewStreamSender("tcp", tcp, StreamOptions{QueueBytes: 100 << 10, MaxBackoff: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const logger, n = "down-then-up", 3000
+	c, err := New(s, Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := 0
+	for i := range n {
+		if err := c.Incr("queued", int64(i), 1); errors.Is(err, ErrQueueFull) {
+			refused++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if refused == 0 || refused == n {
+		t.Fatalf("%d of %d refused: the test wants some queued, some dropped", refused, n)
+	}
+	h := startTestHekad(t, dir, tcp)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := c.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := h.waitReceived(t, "all.log", logger, n-refused)
+	st := s.Stats()
+	if len(got) != n-refused || st.Dropped != uint64(refused) || st.Sent != uint64(n-refused) {
+		t.Errorf("received %d, refused %d of %d; sender stats %+v", len(got), refused, n, st)
+	}
+	// The queue kept the first messages, in order.
+	for i, m := range got {
+		if m.GetPayload() != fmt.Sprint(i) {
+			t.Fatalf("message %d has payload %q", i, m.GetPayload())
+		}
+	}
+}
