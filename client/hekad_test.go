@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,128 +16,7 @@ import (
 // hekadBin is hekad, built by TestMain for the tests that run it.
 var hekadBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "client-hekad")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if hekadBin, err = hekadtest.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// hekadConfig listens on every transport the client has, authenticates
-// signer "app" (key version 1) and writes every message to all.log and the
-// messages signed by app to signed.log.
-const hekadConfig = `
-[hekad]
-base_dir = "%DIR%/base"
-
-[udp_in]
-type = "UdpInput"
-address = "%UDP%"
-splitter = "signed_framing"
-decoder = "ProtobufDecoder"
-
-[unixgram_in]
-type = "UdpInput"
-net = "unixgram"
-address = "%DIR%/dgram.sock"
-splitter = "signed_framing"
-decoder = "ProtobufDecoder"
-
-[tcp_in]
-type = "TcpInput"
-address = "%TCP%"
-splitter = "signed_framing"
-
-[unix_in]
-type = "TcpInput"
-net = "unix"
-address = "%DIR%/stream.sock"
-splitter = "signed_framing"
-
-[signed_framing]
-type = "HekaFramingSplitter"
-
-[signed_framing.signer.app_1]
-hmac_key = "secret"
-
-[all_out]
-type = "FileOutput"
-message_matcher = "TRUE"
-path = "%DIR%/all.log"
-encoder = "ProtobufEncoder"
-flush_operator = "OR"
-flush_interval = 20
-flush_count = 10000
-
-[signed_out]
-type = "FileOutput"
-message_matcher = "TRUE"
-message_signer = "app"
-path = "%DIR%/signed.log"
-encoder = "ProtobufEncoder"
-flush_operator = "OR"
-flush_interval = 20
-flush_count = 10000
-`
-
-// testHekad is a hekad running hekadConfig.
-type testHekad struct {
-	*hekadtest.Proc
-	dir, tcp, udp string
-}
-
-// startTestHekad starts hekad on hekadConfig; tcp is the TcpInput's address
-// ("" for a free port).
-func startTestHekad(t *testing.T, dir, tcp string) *testHekad {
-	t.Helper()
-	if tcp == "" {
-		tcp = hekadtest.FreeAddr(t, "tcp")
-	}
-	h := &testHekad{dir: dir, tcp: tcp, udp: hekadtest.FreeAddr(t, "udp")}
-	cfg := strings.NewReplacer("%TCP%", h.tcp, "%UDP%", h.udp).Replace(hekadConfig)
-	h.Proc = hekadtest.Start(t, hekadBin, dir, cfg)
-	for _, in := range []string{"udp_in", "unixgram_in", "tcp_in", "unix_in"} {
-		h.WaitListening(in)
-	}
-	return h
-}
-
-// received returns the messages of file (all.log or signed.log) whose
-// Logger is logger.
-func (h *testHekad) received(t *testing.T, file, logger string) []*message.Message {
-	t.Helper()
-	msgs, err := hekadtest.ReadMessages(filepath.Join(h.dir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mine []*message.Message
-	for _, m := range msgs {
-		if m.GetLogger() == logger {
-			mine = append(mine, m)
-		}
-	}
-	return mine
-}
-
-// waitReceived waits until file holds n messages of logger, and returns
-// them.
-func (h *testHekad) waitReceived(t *testing.T, file, logger string, n int) []*message.Message {
-	t.Helper()
-	var got []*message.Message
-	hekadtest.WaitFor(t, 30*time.Second, fmt.Sprintf("%d messages of %s in %s", n, logger, file), func() bool {
-		got = h.received(t, file, logger)
-		return len(got) >= n
-	})
-	return got
-}
+func TestMain(m *testing.M) { hekadtest.Main(m, &hekadBin) }
 
 // teeSender keeps a copy of every record its Sender accepted.
 type teeSender struct {
@@ -155,19 +33,19 @@ func (s *teeSender) Send(rec []byte) error {
 }
 
 // newSender returns a sender of the network to the matching input of h.
-func (h *testHekad) newSender(t *testing.T, network string) Sender {
+func newSender(t *testing.T, h *hekadtest.Hekad, network string) Sender {
 	t.Helper()
 	var s Sender
 	var err error
 	switch network {
 	case "udp":
-		s, err = NewDatagramSender("udp", h.udp)
+		s, err = NewDatagramSender("udp", h.UDP)
 	case "unixgram":
-		s, err = NewDatagramSender("unixgram", filepath.Join(h.dir, "dgram.sock"))
+		s, err = NewDatagramSender("unixgram", h.Path("dgram.sock"))
 	case "tcp":
-		s, err = NewStreamSender("tcp", h.tcp, StreamOptions{})
+		s, err = NewStreamSender("tcp", h.TCP, StreamOptions{})
 	case "unix":
-		s, err = NewStreamSender("unix", filepath.Join(h.dir, "stream.sock"), StreamOptions{})
+		s, err = NewStreamSender("unix", h.Path("stream.sock"), StreamOptions{})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +57,7 @@ func (h *testHekad) newSender(t *testing.T, network string) Sender {
 // as the very message the client encoded (uuid, timestamp and all), and
 // with the fields and types of heka-py's conventions.
 func TestHekadCalls(t *testing.T) {
-	h := startTestHekad(t, t.TempDir(), "")
+	h := hekadtest.StartStandard(t, hekadBin, t.TempDir(), "")
 	hostname, _ := os.Hostname()
 	calls := []struct {
 		call func(c *Client) error
@@ -199,7 +77,7 @@ func TestHekadCalls(t *testing.T) {
 	}
 	for _, network := range []string{"udp", "unixgram", "tcp", "unix"} {
 		t.Run(network, func(t *testing.T) {
-			tee := &teeSender{Sender: h.newSender(t, network)}
+			tee := &teeSender{Sender: newSender(t, h, network)}
 			logger := "calls-" + network
 			c, err := New(tee, Options{Logger: logger})
 			if err != nil {
@@ -217,7 +95,7 @@ func TestHekadCalls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := h.waitReceived(t, "all.log", logger, len(calls))
+			got := h.WaitReceived(t, "all.log", logger, len(calls))
 			if len(got) != len(calls) {
 				t.Fatalf("%d messages, want %d", len(got), len(calls))
 			}
@@ -235,7 +113,7 @@ func TestHekadCalls(t *testing.T) {
 					t.Errorf("message %d differs from the one sent (uuid %s, sent %s)", i, got[i].GetUuidString(), sent[i].GetUuidString())
 				}
 			}
-			if n := len(h.received(t, "signed.log", logger)); n != 0 {
+			if n := len(h.Received(t, "signed.log", logger)); n != 0 {
 				t.Errorf("%d unsigned messages passed message_signer", n)
 			}
 		})
@@ -246,7 +124,7 @@ func TestHekadCalls(t *testing.T) {
 // are accepted and pass message_signer = "app"; a wrong key or an unknown
 // key version gets them dropped by hekad's splitter.
 func TestHekadSigned(t *testing.T) {
-	h := startTestHekad(t, t.TempDir(), "")
+	h := hekadtest.StartStandard(t, hekadBin, t.TempDir(), "")
 	tests := []struct {
 		name    string
 		signer  message.SigningConfig
@@ -261,7 +139,7 @@ func TestHekadSigned(t *testing.T) {
 	const n = 5
 	for _, tc := range tests {
 		logger := "signed-" + strings.ReplaceAll(tc.name, " ", "-")
-		c, err := New(h.newSender(t, tc.network), Options{Logger: logger, Signer: &tc.signer})
+		c, err := New(newSender(t, h, tc.network), Options{Logger: logger, Signer: &tc.signer})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,15 +155,15 @@ func TestHekadSigned(t *testing.T) {
 	// A last unsigned message, sent after the others on the same
 	// transports, tells when hekad has seen everything.
 	for _, network := range []string{"tcp", "udp"} {
-		c, _ := New(h.newSender(t, network), Options{Logger: "last"})
+		c, _ := New(newSender(t, h, network), Options{Logger: "last"})
 		c.Info("last")
 		c.Close(t.Context())
 	}
-	h.waitReceived(t, "all.log", "last", 2)
+	h.WaitReceived(t, "all.log", "last", 2)
 	h.Stop() // flushes the outputs
 	for _, tc := range tests {
 		logger := "signed-" + strings.ReplaceAll(tc.name, " ", "-")
-		all, signed := len(h.received(t, "all.log", logger)), len(h.received(t, "signed.log", logger))
+		all, signed := len(h.Received(t, "all.log", logger)), len(h.Received(t, "signed.log", logger))
 		want := 0
 		if tc.ok {
 			want = n
@@ -323,13 +201,13 @@ func TestHekadDownThenUp(t *testing.T) {
 	if refused == 0 || refused == n {
 		t.Fatalf("%d of %d refused: the test wants some queued, some dropped", refused, n)
 	}
-	h := startTestHekad(t, dir, tcp)
+	h := hekadtest.StartStandard(t, hekadBin, dir, tcp)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if err := c.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := h.waitReceived(t, "all.log", logger, n-refused)
+	got := h.WaitReceived(t, "all.log", logger, n-refused)
 	st := s.Stats()
 	if len(got) != n-refused || st.Dropped != uint64(refused) || st.Sent != uint64(n-refused) {
 		t.Errorf("received %d, refused %d of %d; sender stats %+v", len(got), refused, n, st)

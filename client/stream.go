@@ -28,6 +28,11 @@ type StreamOptions struct {
 	// WriteTimeout breaks a connection on which a write made no progress
 	// for that long, to reconnect (default 30s).
 	WriteTimeout time.Duration
+	// Block makes Send wait for room when the queue is full, instead of
+	// dropping the record: for tools such as heka-flood that must not
+	// lose what they generate. An application that must never stall on
+	// hekad leaves it false.
+	Block bool
 	// OnError, when set, is called from the sender's goroutine with each
 	// connection error (failed dial, broken write). It must not block.
 	OnError func(error)
@@ -116,6 +121,15 @@ func NewStreamSender(network, addr string, opts StreamOptions) (*StreamSender, e
 // Send queues a copy of rec; it never blocks on the network.
 func (s *StreamSender) Send(rec []byte) error {
 	s.mu.Lock()
+	for s.queuedBytes+len(rec) > s.opts.QueueBytes && s.queuedBytes > 0 && s.opts.Block && !s.closed {
+		ch := s.progress
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-s.done:
+		}
+		s.mu.Lock()
+	}
 	if s.closed {
 		s.mu.Unlock()
 		s.dropped.Add(1)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"path/filepath"
 	"sync"
@@ -185,6 +184,50 @@ func TestStreamDownThenUp(t *testing.T) {
 	}
 }
 
+// TestStreamBlock: with Block, Send waits for room instead of dropping:
+// every record sent while nothing listens arrives once the server starts.
+func TestStreamBlock(t *testing.T) {
+	addr := freeAddr(t)
+	c, s := newStreamClient(t, "tcp", addr, StreamOptions{QueueBytes: 4096, Block: true, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond})
+	const n = 500
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			if err := c.Info(fmt.Sprint(i)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	hekadtest.WaitFor(t, 10*time.Second, "the queue to fill", func() bool { return s.Stats().Queued > 0 && len(done) == 0 })
+	srv := startFrameServer(t, "tcp", addr, 0)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	hekadtest.WaitFor(t, 10*time.Second, "every message", func() bool { return srv.count() == n })
+	if st := s.Stats(); st.Dropped != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	// Close wakes a Send that waits for room.
+	c2, s2 := newStreamClient(t, "tcp", freeAddr(t), StreamOptions{QueueBytes: 300, Block: true})
+	go func() {
+		for {
+			if err := c2.Info("x"); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	hekadtest.WaitFor(t, 10*time.Second, "the queue to fill", func() bool { return s2.Stats().Queued > 0 })
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	s2.Close(ctx)
+	if err := <-done; !errors.Is(err, ErrClosed) {
+		t.Errorf("blocked send after close: %v", err)
+	}
+}
+
 // TestStreamReconnect: the server closes each connection after 10
 // messages; the sender notices at a later write, reconnects and goes on.
 // What the kernel took before the sender noticed is lost: TCP cannot tell
@@ -307,18 +350,7 @@ func TestStreamConcurrent(t *testing.T) {
 }
 
 func BenchmarkStreamIncr(b *testing.B) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			io.Copy(io.Discard, c)
-		}
-	}()
-	c, s := newStreamClient(b, "tcp", ln.Addr().String(), StreamOptions{})
+	c, s := newStreamClient(b, "tcp", hekadtest.Discard(b), StreamOptions{})
 	b.ReportAllocs()
 	for b.Loop() {
 		c.Incr("requests", 1, 1)

@@ -192,3 +192,47 @@ func ReadMessages(path string) ([]*message.Message, error) {
 		msgs = append(msgs, m)
 	}
 }
+
+// Main is a TestMain for packages whose tests run hekad: it builds hekad
+// into a temporary directory, stores its path in *bin, runs the tests and
+// exits with their status.
+func Main(m *testing.M, bin *string) {
+	dir, err := os.MkdirTemp("", "hekadtest")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if *bin, err = Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Discard listens on a loopback TCP port for the rest of the test, reads
+// and discards everything sent to it on any connection, and returns its
+// address: the fastest possible receiver, for benchmarks of senders.
+func Discard(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
