@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -218,4 +219,60 @@ func TestHekadDownThenUp(t *testing.T) {
 			t.Fatalf("message %d has payload %q", i, m.GetPayload())
 		}
 	}
+}
+
+// TestHekadRestartAck: hekad is stopped in the middle of an acknowledging
+// TCP client's stream and started again; the client reconnects and writes
+// again what was not acknowledged. Every message sent arrives (some twice):
+// the messages lost are exactly those the client counts as dropped (none
+// here).
+func TestHekadRestartAck(t *testing.T) {
+	dir := t.TempDir()
+	tcp := hekadtest.FreeAddr(t, "tcp")
+	h := hekadtest.StartStandard(t, hekadBin, dir, tcp)
+	s, err := NewStreamSender("tcp", tcp, StreamOptions{Ack: true, MaxBackoff: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const logger, n = "restart", 20000
+	c, err := New(s, Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n / 2 {
+		c.Info(fmt.Sprint(i))
+	}
+	// Stop hekad while the first half is on its way, send the second half
+	// while it is down, then start it again.
+	h.Stop()
+	for i := n / 2; i < n; i++ {
+		c.Info(fmt.Sprint(i))
+	}
+	hekadtest.StartStandard(t, hekadBin, dir, tcp)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	if err := c.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := s.Stats()
+	msgs, err := hekadtest.ReadMessages(filepath.Join(dir, "all.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range msgs {
+		if m.GetLogger() == logger {
+			seen[m.GetPayload()] = true
+		}
+	}
+	lost := 0
+	for i := range n {
+		if !seen[fmt.Sprint(i)] {
+			lost++
+		}
+	}
+	if lost != int(st.Dropped) || st.Sent+st.Dropped != n {
+		t.Errorf("%d lost, sender stats %+v", lost, st)
+	}
+	t.Logf("%d messages, %d distinct received, %d records written in all, %d reconnections", n, len(seen), len(msgs), st.Reconnects)
 }

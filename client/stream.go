@@ -33,6 +33,22 @@ type StreamOptions struct {
 	// lose what they generate. An application that must never stall on
 	// hekad leaves it false.
 	Block bool
+	// Ack asks the receiver for acknowledgements (hekad's "acknowledged
+	// shipping": a TcpInput with ack = true): a record then counts as Sent
+	// only once the receiving hekad has made it durable, and the records
+	// not acknowledged when a connection ends are written again on the
+	// next one. A hekad restart then costs duplicates, never uncounted
+	// loss. Against a receiver that does not answer the hello within
+	// HelloTimeout (Heka, or ack = false), records count as sent once
+	// written, as without Ack.
+	Ack bool
+	// AckTimeout is how long written records may wait for an
+	// acknowledgement before the sender reconnects and writes them again
+	// (default 30s).
+	AckTimeout time.Duration
+	// HelloTimeout is how long the sender waits for the receiver's answer
+	// to its hello (default 2s).
+	HelloTimeout time.Duration
 	// OnError, when set, is called from the sender's goroutine with each
 	// connection error (failed dial, broken write). It must not block.
 	OnError func(error)
@@ -50,6 +66,12 @@ func (o *StreamOptions) setDefaults() {
 	}
 	if o.MaxBackoff < o.MinBackoff {
 		o.MaxBackoff = max(5*time.Second, o.MinBackoff)
+	}
+	if o.AckTimeout <= 0 {
+		o.AckTimeout = 30 * time.Second
+	}
+	if o.HelloTimeout <= 0 {
+		o.HelloTimeout = 2 * time.Second
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
@@ -218,7 +240,11 @@ func (s *StreamSender) Stats() SenderStats {
 // and repeats until Close.
 func (s *StreamSender) run() {
 	defer close(s.done)
-	w := streamWriter{s: s, backoff: s.opts.MinBackoff}
+	if s.opts.Ack {
+		s.runAck()
+		return
+	}
+	w := streamWriter{link{s: s, backoff: s.opts.MinBackoff}}
 	defer w.disconnect()
 	for {
 		s.mu.Lock()
@@ -240,19 +266,15 @@ func (s *StreamSender) run() {
 			continue
 		}
 		sent := w.writeBatch(batch, lens)
+		bytes := 0
+		for _, l := range lens[:sent] {
+			bytes += int(l)
+		}
 		s.mu.Lock()
 		s.spare, s.spareLens = batch[:0], lens[:0]
-		s.queuedBytes -= len(batch)
-		s.queuedRecs -= uint64(len(lens))
-		s.finished += uint64(len(lens))
-		close(s.progress)
-		s.progress = make(chan struct{})
+		s.settleLocked(sent, bytes)
 		if sent < len(lens) { // aborted by Close: the rest is dropped
-			s.abandoned = uint64(len(lens)-sent) + s.queuedRecs
-			s.dropped.Add(s.abandoned)
-			s.finished += s.queuedRecs
-			s.queuedRecs, s.queuedBytes = 0, 0
-			s.pending, s.pendingLens = s.pending[:0], s.pendingLens[:0]
+			s.abandonLocked()
 			s.mu.Unlock()
 			return
 		}
@@ -260,13 +282,112 @@ func (s *StreamSender) run() {
 	}
 }
 
-// streamWriter is the connection state of the sender's goroutine.
-type streamWriter struct {
+// settleLocked counts n records of the queue (b bytes) as done: sent, or
+// acknowledged. s.mu is held.
+func (s *StreamSender) settleLocked(n, b int) {
+	s.queuedBytes -= b
+	s.queuedRecs -= uint64(n)
+	s.finished += uint64(n)
+	close(s.progress)
+	s.progress = make(chan struct{})
+}
+
+// abandonLocked drops every record still queued, written or not, once
+// Close gave up. s.mu is held.
+func (s *StreamSender) abandonLocked() {
+	s.abandoned = s.queuedRecs
+	s.dropped.Add(s.queuedRecs)
+	s.pending, s.pendingLens = s.pending[:0], s.pendingLens[:0]
+	s.settleLocked(int(s.queuedRecs), s.queuedBytes)
+}
+
+// link is a writer's connection: dialed with back-off, and registered
+// with the sender so that Close can interrupt a write.
+type link struct {
 	s         *StreamSender
 	conn      net.Conn
 	connected bool // a connection was made before
 	backoff   time.Duration
 }
+
+// connect dials until it succeeds or Close gives up, waiting the back-off
+// between attempts.
+func (l *link) connect() bool {
+	s := l.s
+	d := net.Dialer{Timeout: s.opts.DialTimeout}
+	for {
+		conn, err := d.DialContext(s.ctx, s.network, s.addr)
+		if err == nil {
+			s.mu.Lock()
+			if s.ctx.Err() != nil {
+				s.mu.Unlock()
+				conn.Close()
+				return false
+			}
+			l.conn, s.conn = conn, conn
+			s.mu.Unlock()
+			if l.connected {
+				s.reconnects.Add(1)
+			}
+			l.connected = true
+			l.backoff = s.opts.MinBackoff
+			return true
+		}
+		if s.ctx.Err() != nil {
+			return false
+		}
+		l.fail(fmt.Errorf("stream sender: %w", err))
+		t := time.NewTimer(l.backoff)
+		select {
+		case <-t.C:
+		case <-s.ctx.Done():
+			t.Stop()
+			return false
+		}
+		l.backoff = min(2*l.backoff, s.opts.MaxBackoff)
+	}
+}
+
+// disconnect closes the connection, if any.
+func (l *link) disconnect() {
+	if l.conn == nil {
+		return
+	}
+	l.s.mu.Lock()
+	l.s.conn = nil
+	l.s.mu.Unlock()
+	l.conn.Close()
+	l.conn = nil
+}
+
+// write writes b with the write timeout. A write deadline is set under
+// the lock, so that Close's abort (cancel, then a deadline in the past) is
+// never overwritten; after the abort, write writes nothing.
+func (l *link) write(b []byte) (int, error) {
+	s := l.s
+	s.mu.Lock()
+	if err := s.ctx.Err(); err != nil {
+		s.mu.Unlock()
+		return 0, err
+	}
+	_ = l.conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
+	s.mu.Unlock()
+	n, err := l.conn.Write(b)
+	if err != nil {
+		err = fmt.Errorf("stream sender: write to %s: %w", s.addr, err)
+	}
+	return n, err
+}
+
+func (l *link) fail(err error) {
+	if l.s.opts.OnError != nil {
+		l.s.opts.OnError(err)
+	}
+}
+
+// streamWriter writes batches without acknowledgements: a record is sent
+// once written.
+type streamWriter struct{ link }
 
 // writeBatch writes the records of batch (of lengths lens), reconnecting
 // as needed, and returns how many were wholly written: all of them, unless
@@ -278,16 +399,7 @@ func (w *streamWriter) writeBatch(batch []byte, lens []int32) int {
 		if w.conn == nil && !w.connect() {
 			return done
 		}
-		// Under the lock, so that Close's abort (cancel, then a deadline
-		// in the past) is never overwritten.
-		s.mu.Lock()
-		if s.ctx.Err() != nil {
-			s.mu.Unlock()
-			return done
-		}
-		_ = w.conn.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
-		s.mu.Unlock()
-		n, err := w.conn.Write(batch[off:])
+		n, err := w.write(batch[off:])
 		// Count the records wholly written; a record cut by an error is
 		// written again from its start on the next connection.
 		end := off + n
@@ -297,7 +409,7 @@ func (w *streamWriter) writeBatch(batch []byte, lens []int32) int {
 			s.sent.Add(1)
 		}
 		if err != nil {
-			w.fail(fmt.Errorf("stream sender: write to %s: %w", s.addr, err))
+			w.fail(err)
 			w.disconnect()
 			if s.ctx.Err() != nil {
 				return done
@@ -305,61 +417,6 @@ func (w *streamWriter) writeBatch(batch []byte, lens []int32) int {
 		}
 	}
 	return done
-}
-
-// connect dials until it succeeds or Close gives up, waiting the back-off
-// between attempts.
-func (w *streamWriter) connect() bool {
-	s := w.s
-	d := net.Dialer{Timeout: s.opts.DialTimeout}
-	for {
-		conn, err := d.DialContext(s.ctx, s.network, s.addr)
-		if err == nil {
-			s.mu.Lock()
-			if s.ctx.Err() != nil {
-				s.mu.Unlock()
-				conn.Close()
-				return false
-			}
-			w.conn, s.conn = conn, conn
-			s.mu.Unlock()
-			if w.connected {
-				s.reconnects.Add(1)
-			}
-			w.connected = true
-			w.backoff = s.opts.MinBackoff
-			return true
-		}
-		if s.ctx.Err() != nil {
-			return false
-		}
-		w.fail(fmt.Errorf("stream sender: %w", err))
-		t := time.NewTimer(w.backoff)
-		select {
-		case <-t.C:
-		case <-s.ctx.Done():
-			t.Stop()
-			return false
-		}
-		w.backoff = min(2*w.backoff, s.opts.MaxBackoff)
-	}
-}
-
-func (w *streamWriter) disconnect() {
-	if w.conn == nil {
-		return
-	}
-	w.s.mu.Lock()
-	w.s.conn = nil
-	w.s.mu.Unlock()
-	w.conn.Close()
-	w.conn = nil
-}
-
-func (w *streamWriter) fail(err error) {
-	if w.s.opts.OnError != nil {
-		w.s.opts.OnError(err)
-	}
 }
 
 var (

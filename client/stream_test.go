@@ -2,8 +2,10 @@ package client
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
 	"sync"
@@ -15,58 +17,25 @@ import (
 	"github.com/hekad-go/hekad/message"
 )
 
-// frameServer accepts stream connections and records the payloads of the
-// framed messages it reads.
-type frameServer struct {
+// recordServer accepts stream connections and records the payloads of the
+// framed messages it reads. It may also speak the receiving side of
+// acknowledged shipping.
+type recordServer struct {
 	ln       net.Listener
 	accepted atomic.Int64
 	mu       sync.Mutex
-	payloads []string
-	// closeAfter, when > 0, makes the server close each connection after
-	// reading that many messages from it.
-	closeAfter int
+	payloads []string       // in the order received
+	got      map[string]int // payload -> times received
+	// hello makes the server read the ack hello first; answer makes it
+	// answer the hello and send acknowledgements.
+	hello, answer bool
+	// policy, called for the i-th record (from 0) of connection number
+	// conn (from 1), says whether to acknowledge it and whether to close
+	// the connection after it.
+	policy func(conn, i int) (ack, close bool)
 }
 
-func (s *frameServer) serve() {
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			return
-		}
-		s.accepted.Add(1)
-		go s.read(c)
-	}
-}
-
-func (s *frameServer) read(c net.Conn) {
-	defer c.Close()
-	r := message.NewReader(c, message.FrameOptions{})
-	var m message.Message
-	for n := 1; ; n++ {
-		f, err := r.Next()
-		if err != nil {
-			return
-		}
-		if err := m.Unmarshal(f.Message); err != nil {
-			return
-		}
-		s.mu.Lock()
-		s.payloads = append(s.payloads, m.GetPayload())
-		s.mu.Unlock()
-		if s.closeAfter > 0 && n == s.closeAfter {
-			return
-		}
-	}
-}
-
-func (s *frameServer) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.payloads)
-}
-
-// startFrameServer listens on addr (a fresh loopback port when empty).
-func startFrameServer(t testing.TB, network, addr string, closeAfter int) *frameServer {
+func startRecordServer(t testing.TB, network, addr string, hello, answer bool, policy func(conn, i int) (bool, bool)) *recordServer {
 	t.Helper()
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -75,10 +44,77 @@ func startFrameServer(t testing.TB, network, addr string, closeAfter int) *frame
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &frameServer{ln: ln, closeAfter: closeAfter}
+	s := &recordServer{ln: ln, got: map[string]int{}, hello: hello, answer: answer, policy: policy}
 	t.Cleanup(func() { ln.Close() })
-	go s.serve()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c, int(s.accepted.Add(1)))
+		}
+	}()
 	return s
+}
+
+// startFrameServer starts a plain server on addr (a fresh loopback port
+// when empty) that closes each connection after closeAfter records (never
+// when 0).
+func startFrameServer(t testing.TB, network, addr string, closeAfter int) *recordServer {
+	return startRecordServer(t, network, addr, false, false, func(_, i int) (bool, bool) {
+		return false, closeAfter > 0 && i+1 == closeAfter
+	})
+}
+
+func (s *recordServer) serve(c net.Conn, conn int) {
+	defer c.Close()
+	if s.hello {
+		var hello [len(message.AckHello)]byte
+		if _, err := io.ReadFull(c, hello[:]); err != nil || string(hello[:]) != message.AckHello {
+			return
+		}
+		if s.answer {
+			c.Write(hello[:])
+		}
+	}
+	r := message.NewReader(c, message.FrameOptions{})
+	var m message.Message
+	for i := 0; ; i++ {
+		f, err := r.Next()
+		if err != nil {
+			return
+		}
+		if err := m.Unmarshal(f.Message); err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.got[m.GetPayload()]++
+		s.payloads = append(s.payloads, m.GetPayload())
+		s.mu.Unlock()
+		ack, closeNow := s.policy(conn, i)
+		if ack && s.answer {
+			end := f.Offset + int64(len(f.Bytes))
+			c.Write(binary.BigEndian.AppendUint64([]byte{'A'}, uint64(end)))
+		}
+		if closeNow {
+			return
+		}
+	}
+}
+
+// count returns the number of records received.
+func (s *recordServer) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.payloads)
+}
+
+// distinct returns the number of distinct payloads received.
+func (s *recordServer) distinct() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.got)
 }
 
 // freeAddr returns a loopback TCP address that nothing listens on.

@@ -11,7 +11,8 @@ import (
 )
 
 // StandardConfig listens on every transport the client has (udp_in,
-// unixgram_in at %DIR%/dgram.sock, tcp_in, unix_in at %DIR%/stream.sock),
+// unixgram_in at %DIR%/dgram.sock, tcp_in, which acknowledges to senders
+// that ask, unix_in at %DIR%/stream.sock),
 // authenticates signer "app" with key version 1 and key "secret", and
 // writes every message to %DIR%/all.log and the messages signed by app to
 // %DIR%/signed.log, framed (read them with Hekad.Received).
@@ -36,6 +37,7 @@ decoder = "ProtobufDecoder"
 type = "TcpInput"
 address = "%TCP%"
 splitter = "signed_framing"
+ack = true
 
 [unix_in]
 type = "TcpInput"
