@@ -171,3 +171,19 @@ func BenchmarkEncodeIncr(b *testing.B) {
 		c.Incr("requests", 1, 1)
 	}
 }
+
+// BenchmarkDatagramRawWrite is the floor under the UDP sender: a bare
+// write of a 110-byte datagram on a connected socket, without the client.
+func BenchmarkDatagramRawWrite(b *testing.B) {
+	_, addr := listenDatagram(b, "udp")
+	conn, err := net.Dial("udp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	rec := make([]byte, 110)
+	b.ReportAllocs()
+	for b.Loop() {
+		conn.Write(rec)
+	}
+}
