@@ -12,7 +12,10 @@
 //   - StreamSender: a framed stream over TCP or a unix stream socket, to a
 //     TcpInput. It connects lazily, reconnects with back-off and queues in
 //     a bounded buffer, so a slow or down hekad never blocks the
-//     application; what it cannot deliver it drops and counts.
+//     application; what it cannot deliver it drops and counts. With
+//     StreamOptions.Ack and a TcpInput with ack = true, a record counts as
+//     sent only once hekad made it durable, and what hekad did not
+//     acknowledge is written again after a reconnection.
 //   - BufferSender: keeps the records in memory, for tests.
 //
 // The calls:
@@ -34,5 +37,6 @@
 // A Client and its senders are safe for concurrent use. On the steady path
 // a call with scalar fields does not allocate (the DatagramSender's path is
 // checked by a test). Close flushes what is queued within the context's
-// deadline.
+// deadline. docs/client.md states what each sender guarantees and how
+// what it drops is counted.
 package client

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -275,4 +276,52 @@ func TestHekadRestartAck(t *testing.T) {
 		t.Errorf("%d lost, sender stats %+v", lost, st)
 	}
 	t.Logf("%d messages, %d distinct received, %d records written in all, %d reconnections", n, len(seen), len(msgs), st.Reconnects)
+}
+
+// TestHekadCatFieldTypes: a message with a field of each Go type, sent to
+// hekad and written by its FileOutput, read back with heka-cat: each field
+// has Heka's value type.
+func TestHekadCatFieldTypes(t *testing.T) {
+	cat, err := hekadtest.BuildCommand(t.TempDir(), "heka-cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hekadtest.StartStandard(t, hekadBin, t.TempDir(), "")
+	s, err := NewStreamSender("tcp", h.TCP, StreamOptions{Ack: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(s, Options{Logger: "types"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Info("typed", Int("int", -3), Any("int32", int32(7)), Float("float", 2.5), Bool("bool", true),
+		String("string", "s"), Any("strings", []string{"a", "b"}), Any("bytes", []byte("xy")),
+		Any("ints", []int64{1, 2}), Int("ms", 12).WithRepresentation("ms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(t.Context()); err != nil { // acknowledged: in all.log
+		t.Fatal(err)
+	}
+	out, err := exec.Command(cat, "-format", "txt", "-match", "Logger == 'types'", h.Path("all.log")).Output()
+	if err != nil {
+		t.Fatalf("heka-cat: %v", err)
+	}
+	for _, want := range []string{
+		`name:"int" value_type:INTEGER representation:"" value_integer:-3 `,
+		`name:"int32" value_type:INTEGER representation:"" value_integer:7 `,
+		`name:"float" value_type:DOUBLE representation:"" value_double:2.5 `,
+		`name:"bool" value_type:BOOL representation:"" value_bool:true `,
+		`name:"string" value_type:STRING representation:"" value_string:"s" `,
+		`name:"strings" value_type:STRING representation:"" value_string:"a" value_string:"b" `,
+		`name:"bytes" value_type:BYTES representation:"" value_bytes:"xy" `,
+		`name:"ints" value_type:INTEGER representation:"" value_integer:1 value_integer:2 `,
+		`name:"ms" value_type:INTEGER representation:"ms" value_integer:12 `,
+		"Type: oldstyle\n", "Logger: types\n", "Payload: typed\n", "Severity: 6\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("heka-cat output lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -25,9 +25,13 @@ import (
 
 // Build builds hekad into dir and returns the binary's path. Call it once,
 // from TestMain.
-func Build(dir string) (string, error) {
-	bin := filepath.Join(dir, "hekad")
-	if err := testbuild.Build(testbuild.Root(), "-o", bin, "./cmd/hekad"); err != nil {
+func Build(dir string) (string, error) { return BuildCommand(dir, "hekad") }
+
+// BuildCommand builds the command cmd/<name> of this repository into dir
+// and returns the binary's path.
+func BuildCommand(dir, name string) (string, error) {
+	bin := filepath.Join(dir, name)
+	if err := testbuild.Build(testbuild.Root(), "-o", bin, "./cmd/"+name); err != nil {
 		return "", err
 	}
 	return bin, nil
