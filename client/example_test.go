@@ -104,20 +104,89 @@ func ExampleClient_TimerSince() {
 
 func ExampleClient_Info() {
 	c, buf := newExampleClient()
-	c.Debug("cache warmed")
 	c.Info("listening", client.String("addr", ":8080"))
-	c.Notice("config reloaded")
-	c.Warn("disk 90% full")
-	c.Error("request failed", client.Int("status", 502))
-	c.Critical("out of memory")
+	printMessages(buf)
+	// Output:
+	// Type=oldstyle Logger=myapp Severity=6 Payload="listening" addr(STRING)=:8080
+}
+
+func ExampleClient_Debug() {
+	c, buf := newExampleClient()
+	c.Debug("cache warmed")
 	printMessages(buf)
 	// Output:
 	// Type=oldstyle Logger=myapp Severity=7 Payload="cache warmed"
-	// Type=oldstyle Logger=myapp Severity=6 Payload="listening" addr(STRING)=:8080
+}
+
+func ExampleClient_Notice() {
+	c, buf := newExampleClient()
+	c.Notice("config reloaded")
+	printMessages(buf)
+	// Output:
 	// Type=oldstyle Logger=myapp Severity=5 Payload="config reloaded"
-	// Type=oldstyle Logger=myapp Severity=4 Payload="disk 90% full"
+}
+
+func ExampleClient_Warn() {
+	c, buf := newExampleClient()
+	c.Warn("disk 90% full", client.Float("used", 0.9))
+	printMessages(buf)
+	// Output:
+	// Type=oldstyle Logger=myapp Severity=4 Payload="disk 90% full" used(DOUBLE)=0.9
+}
+
+func ExampleClient_Error() {
+	c, buf := newExampleClient()
+	c.Error("request failed", client.Int("status", 502))
+	printMessages(buf)
+	// Output:
 	// Type=oldstyle Logger=myapp Severity=3 Payload="request failed" status(INTEGER)=502
+}
+
+func ExampleClient_Critical() {
+	c, buf := newExampleClient()
+	c.Critical("out of memory")
+	printMessages(buf)
+	// Output:
 	// Type=oldstyle Logger=myapp Severity=2 Payload="out of memory"
+}
+
+func ExampleClient_Stats() {
+	c, _ := newExampleClient()
+	c.Incr("sampled.out", 1, 0) // rate 0: never sent
+	c.Info("sent")
+	c.Info("too big", client.Any("bad", struct{}{})) // not a field type
+	fmt.Printf("%+v\n", c.Stats())
+	// Output:
+	// {Sent:1 Failed:1 SampledOut:1}
+}
+
+func ExampleOptions_SeverityOf() {
+	buf := new(client.BufferSender)
+	opts := client.Options{Logger: "myapp"}.SeverityOf(client.SeverityEmergency)
+	c, _ := client.New(buf, opts)
+	c.Incr("panics", 1, 1) // metric calls use the client's severity
+	msgs, _ := buf.Messages(nil)
+	fmt.Println(msgs[0].GetSeverity())
+	// Output:
+	// 0
+}
+
+func ExampleString() {
+	c, buf := newExampleClient()
+	c.Info("typed fields", client.String("s", "text"), client.Int("i", -1), client.Float("f", 0.25), client.Bool("b", false))
+	printMessages(buf)
+	// Output:
+	// Type=oldstyle Logger=myapp Severity=6 Payload="typed fields" s(STRING)=text i(INTEGER)=-1 f(DOUBLE)=0.25 b(BOOL)=false
+}
+
+func ExampleBufferSender() {
+	buf := new(client.BufferSender)
+	c, _ := client.New(buf, client.Options{Logger: "test"})
+	c.Gauge("g", 1.5, 1)
+	msgs, err := buf.Messages(nil)
+	fmt.Println(len(msgs), err, msgs[0].GetType(), msgs[0].GetPayload())
+	// Output:
+	// 1 <nil> gauge 1.5
 }
 
 func ExampleClient_Exception() {

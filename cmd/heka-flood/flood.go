@@ -154,6 +154,9 @@ func (f *flood) run(ctx context.Context, out io.Writer) summary {
 			case <-timer.C:
 			case <-ctx.Done():
 			}
+			if ctx.Err() != nil {
+				break
+			}
 		}
 	}
 	elapsed := time.Since(start)

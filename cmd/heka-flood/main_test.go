@@ -263,3 +263,20 @@ func BenchmarkFloodTCP(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/sum.elapsed.Seconds(), "msg/s")
 }
+
+// TestFloodInterrupted: with num_messages = 0 heka-flood sends until it is
+// interrupted (its context is cancelled by SIGINT or SIGTERM), then prints
+// its summary and exits 0.
+func TestFloodInterrupted(t *testing.T) {
+	path := writeConfig(t, fmt.Sprintf("[default]\nip_address = %q\nsender = \"tcp\"\nmessage_interval = \"100us\"\n", hekadtest.Discard(t)))
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"-config", path}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	m := summaryLine.FindAllStringSubmatch(out.String(), -1)
+	if len(m) == 0 || m[len(m)-1][1] == "0" || !strings.Contains(out.String(), " messages delivered; 0 dropped.") {
+		t.Errorf("output %q", out.String())
+	}
+}
