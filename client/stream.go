@@ -17,8 +17,9 @@ var ErrQueueFull = errors.New("sender queue full")
 // StreamOptions configures a StreamSender. Zero fields take their defaults.
 type StreamOptions struct {
 	// QueueBytes bounds the bytes of the records waiting to be written,
-	// including those of a write in progress (default 8 MiB). A record
-	// that does not fit is dropped.
+	// including those of a write in progress and, with Ack, those not yet
+	// acknowledged (default 8 MiB). A record that does not fit is dropped.
+	// The sender's buffers hold up to about twice this.
 	QueueBytes int
 	// DialTimeout bounds one connection attempt (default 5s).
 	DialTimeout time.Duration
