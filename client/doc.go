@@ -9,6 +9,7 @@
 //   - DatagramSender: one framed message per datagram, over UDP or a unix
 //     datagram socket, to a UdpInput with splitter "HekaFramingSplitter"
 //     and decoder "ProtobufDecoder" (heka-py's UdpStream). Fire and forget.
+//     DatagramOptions.BatchBytes packs several messages into one datagram.
 //   - StreamSender: a framed stream over TCP or a unix stream socket, to a
 //     TcpInput. It connects lazily, reconnects with back-off and queues in
 //     a bounded buffer, so a slow or down hekad never blocks the

@@ -270,7 +270,7 @@ func ExampleNewDatagramSender() {
 	pc, _ := net.ListenPacket("udp", "127.0.0.1:0")
 	defer pc.Close()
 
-	s, err := client.NewDatagramSender("udp", pc.LocalAddr().String())
+	s, err := client.NewDatagramSender("udp", pc.LocalAddr().String(), client.DatagramOptions{}) // one message per datagram
 	if err != nil {
 		panic(err)
 	}
@@ -286,6 +286,35 @@ func ExampleNewDatagramSender() {
 	// Output:
 	// one datagram, starting with the record separator 0x1e, holding one frame: true
 	// 1 sent
+}
+
+func ExampleDatagramOptions() {
+	pc, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer pc.Close()
+
+	// Up to 1000 bytes of records per datagram: one system call for
+	// several messages. hekad's UdpInput splits them again.
+	s, err := client.NewDatagramSender("udp", pc.LocalAddr().String(), client.DatagramOptions{BatchBytes: 1000})
+	if err != nil {
+		panic(err)
+	}
+	c, _ := client.New(s, client.Options{Logger: "myapp"})
+	for range 5 {
+		c.Incr("requests", 1, 1)
+	}
+	c.Flush(context.Background()) // or wait for FlushInterval, or Close
+
+	buf := make([]byte, 65536)
+	n, _, _ := pc.ReadFrom(buf)
+	r := message.NewReader(strings.NewReader(string(buf[:n])), message.FrameOptions{})
+	frames := 0
+	for _, err := r.Next(); err == nil; _, err = r.Next() {
+		frames++
+	}
+	fmt.Println(frames, "messages in one datagram")
+	c.Close(context.Background())
+	// Output:
+	// 5 messages in one datagram
 }
 
 func ExampleNewStreamSender() {

@@ -41,9 +41,11 @@ func newSender(t *testing.T, h *hekadtest.Hekad, network string) Sender {
 	var err error
 	switch network {
 	case "udp":
-		s, err = NewDatagramSender("udp", h.UDP)
+		s, err = NewDatagramSender("udp", h.UDP, DatagramOptions{})
+	case "udp-batch":
+		s, err = NewDatagramSender("udp", h.UDP, DatagramOptions{BatchBytes: 60000})
 	case "unixgram":
-		s, err = NewDatagramSender("unixgram", h.Path("dgram.sock"))
+		s, err = NewDatagramSender("unixgram", h.Path("dgram.sock"), DatagramOptions{})
 	case "tcp":
 		s, err = NewStreamSender("tcp", h.TCP, StreamOptions{})
 	case "unix":
@@ -77,7 +79,7 @@ func TestHekadCalls(t *testing.T) {
 		{func(c *Client) error { return c.Warn("careful", Int("n", 1)) }, want{"oldstyle", "", "careful", 4, "n:INTEGER:=[1]"}},
 		{func(c *Client) error { return c.Exception(errors.New("boom")) }, want{"oldstyle", "", "-", 1, "-"}},
 	}
-	for _, network := range []string{"udp", "unixgram", "tcp", "unix"} {
+	for _, network := range []string{"udp", "udp-batch", "unixgram", "tcp", "unix"} {
 		t.Run(network, func(t *testing.T) {
 			tee := &teeSender{Sender: newSender(t, h, network)}
 			logger := "calls-" + network
@@ -322,6 +324,35 @@ func TestHekadCatFieldTypes(t *testing.T) {
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("heka-cat output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestHekadUDPBatch: 10,000 messages packed into 60,000-byte datagrams all
+// reach hekad, whose UdpInput splits each datagram into its records.
+func TestHekadUDPBatch(t *testing.T) {
+	h := hekadtest.StartStandard(t, hekadBin, t.TempDir(), "")
+	s := newSender(t, h, "udp-batch").(*DatagramSender)
+	c, err := New(s, Options{Logger: "udp-batch-bulk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 10000
+	for i := range n {
+		if err := c.Incr("bulk", int64(i), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got := h.WaitReceived(t, "all.log", "udp-batch-bulk", n)
+	if st := s.Stats(); len(got) != n || st.Sent != n || st.Dropped != 0 {
+		t.Errorf("%d received, sender stats %+v", len(got), st)
+	}
+	for i, m := range got {
+		if m.GetPayload() != fmt.Sprint(i) {
+			t.Fatalf("message %d has payload %q", i, m.GetPayload())
 		}
 	}
 }

@@ -38,7 +38,7 @@ func newFlood(t *test, hostname string, stderr io.Writer) (*flood, error) {
 	var s sender
 	switch t.Sender {
 	case "udp", "unixgram":
-		s, err = client.NewDatagramSender(t.Sender, t.IPAddress)
+		s, err = client.NewDatagramSender(t.Sender, t.IPAddress, client.DatagramOptions{})
 	default:
 		s, err = client.NewStreamSender(t.Sender, t.IPAddress, client.StreamOptions{
 			Block:      true,

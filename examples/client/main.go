@@ -44,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "tcp", "unix":
 		sender, err = client.NewStreamSender(*network, *addr, client.StreamOptions{})
 	default:
-		sender, err = client.NewDatagramSender(*network, *addr)
+		sender, err = client.NewDatagramSender(*network, *addr, client.DatagramOptions{})
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "client:", err)
