@@ -1,7 +1,6 @@
 package client
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -24,8 +23,6 @@ import (
 // A new connection counts offsets from 0 again, and the sender first
 // writes again every record not acknowledged.
 
-// ackFrameLen is the length of an ack frame: 'A' and the offset.
-const ackFrameLen = 9
 
 // The modes of an acknowledging connection.
 const (
@@ -235,18 +232,19 @@ func (w *ackWriter) readAcks(c net.Conn, cn *ackConn) {
 	default:
 		return
 	}
-	var frame [ackFrameLen]byte
+	var frame [message.AckFrameLen]byte
 	for {
 		if _, err := io.ReadFull(c, frame[:]); err != nil {
 			return
 		}
-		if frame[0] != 'A' {
+		off, ok := message.ParseAckFrame(frame[:])
+		if !ok {
 			w.fail(fmt.Errorf("stream sender: bad acknowledgement from %s (byte %#x): reconnecting", s.addr, frame[0]))
 			c.Close()
 			return
 		}
-		if off := binary.BigEndian.Uint64(frame[1:]); off > cn.acked.Load() {
-			cn.acked.Store(off)
+		if uint64(off) > cn.acked.Load() {
+			cn.acked.Store(uint64(off))
 		}
 		w.signal()
 	}

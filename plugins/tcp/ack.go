@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -37,10 +36,7 @@ import (
 const AckHello = message.AckHello
 
 // ackFrameLen is the length of an ack frame: 'A' and the offset.
-const ackFrameLen = 9
-
-// ackFrameType is the first byte of an ack frame.
-const ackFrameType = 'A'
+const ackFrameLen = message.AckFrameLen
 
 // ackInterval is the least time between two ack frames on a connection:
 // acknowledgements that arrive meanwhile are sent together.
@@ -50,9 +46,7 @@ const ackInterval = 10 * time.Millisecond
 const ackWriteTimeout = 10 * time.Second
 
 // appendAckFrame appends the ack frame for offset off to dst.
-func appendAckFrame(dst []byte, off int64) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, ackFrameType), uint64(off))
-}
+func appendAckFrame(dst []byte, off int64) []byte { return message.AppendAckFrame(dst, off) }
 
 // readHello reads what starts a connection: when its first bytes are
 // AckHello it consumes them and reports true. The reader it returns gives
@@ -344,12 +338,12 @@ func (o *Output) readAcks(cn *conn) {
 		if _, err := io.ReadFull(cn.c, frame[:]); err != nil {
 			return
 		}
-		if frame[0] != ackFrameType {
+		off, ok := message.ParseAckFrame(frame[:])
+		if !ok {
 			o.log.Error("bad ack frame from the receiver: reconnecting", "address", o.cfg.Address, "byte", frame[0])
 			cn.c.Close()
 			return
 		}
-		off := int64(binary.BigEndian.Uint64(frame[1:]))
 		a.acks.Add(1)
 		a.mu.Lock()
 		if o.cur != cn {
