@@ -23,7 +23,6 @@ import (
 // A new connection counts offsets from 0 again, and the sender first
 // writes again every record not acknowledged.
 
-
 // The modes of an acknowledging connection.
 const (
 	modeUnknown int32 = iota // the answer to the hello has not come yet
