@@ -1,0 +1,89 @@
+-- testlib: the few helpers the module test scripts share. A script calls
+-- the checks and ends with T.done(), which prints "ok" when every check
+-- passed; a failed check raises an error naming the case, so the script
+-- exits with a Lua error. Numbers are compared in Lua, never by their
+-- printed form (float formatting differs between Lua implementations).
+
+local string = require "string"
+local table = require "table"
+
+local T = {}
+
+local function show(v)
+    if type(v) == "string" then return string.format("%q", v) end
+    return tostring(v)
+end
+
+-- deep compares got with want; returns nil when equal, else a description
+-- of the first difference
+local function diff(got, want, path)
+    if type(want) ~= "table" then
+        if got ~= want then
+            return string.format("%s: got %s (%s), want %s (%s)", path, show(got), type(got),
+                                 show(want), type(want))
+        end
+        return nil
+    end
+    if type(got) ~= "table" then
+        return string.format("%s: got %s (%s), want a table", path, show(got), type(got))
+    end
+    local keys = {}
+    for k in pairs(want) do keys[#keys + 1] = k end
+    for k in pairs(got) do
+        if want[k] == nil then keys[#keys + 1] = k end
+    end
+    table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+    for _, k in ipairs(keys) do
+        local d = diff(got[k], want[k], path .. "." .. tostring(k))
+        if d then return d end
+    end
+    return nil
+end
+
+T.diff = diff
+
+-- eq fails the script when got and want differ (tables compared deeply).
+function T.eq(name, got, want)
+    local d = diff(got, want, name)
+    if d then error(d, 2) end
+end
+
+-- near fails the script when number got is farther than tol from want.
+function T.near(name, got, want, tol)
+    if type(got) ~= "number" or math.abs(got - want) > tol then
+        error(string.format("%s: got %s, want %s (within %s)", name, show(got), show(want),
+                            show(tol)), 2)
+    end
+end
+
+-- raises fails the script unless f() raises an error whose message contains
+-- the plain text want.
+function T.raises(name, f, want)
+    local ok, err = pcall(f)
+    if ok then error(name .. ": no error, want one containing " .. show(want), 2) end
+    if not string.find(tostring(err), want, 1, true) then
+        error(string.format("%s: error %s, want one containing %s", name, show(err), show(want)), 2)
+    end
+end
+
+-- globals returns the set of global names, to check that requiring a module
+-- defines none.
+function T.globals()
+    local g = {}
+    for k in pairs(_G) do g[k] = true end
+    return g
+end
+
+-- no_new_globals fails the script if a global exists that was not in before.
+function T.no_new_globals(name, before)
+    for k in pairs(_G) do
+        if not before[k] then error(name .. ": global " .. tostring(k) .. " leaked", 2) end
+    end
+end
+
+-- done prints the line the Go test looks for.
+function T.done()
+    print("ok")
+end
+
+return T
