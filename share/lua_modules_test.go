@@ -15,6 +15,7 @@ var moduleTests = []struct {
 	script string // under lua_modules/tests
 }{
 	{"date_time", "date_time_test.lua"},
+	{"ip_address", "ip_address_test.lua"},
 }
 
 // TestLuaModules runs each module's test script under C Lua 5.1 and LPeg
