@@ -341,12 +341,23 @@ local escapes = {t = "\t", n = "\n", ['"'] = '"', ["\\"] = "\\"}
 
 -- the text of an Apache format literal with its backslash escapes replaced
 local function unescape_apache(text)
-    return (string.gsub(text, "\\(%d?%d?%d?)(.?)", function(num, nxt)
-        if num ~= "" then return string.char(tonumber(num) % 256) .. nxt end
-        local e = escapes[nxt]
-        if e then return e end
-        return "\\" .. nxt
-    end))
+    local out, i, n = {}, 1, #text
+    while i <= n do
+        local c = string.sub(text, i, i)
+        local num = c == "\\" and string.match(text, "^%d%d?%d?", i + 1)
+        local e = c == "\\" and escapes[string.sub(text, i + 1, i + 1)]
+        if num then
+            out[#out + 1] = string.char(tonumber(num) % 256)
+            i = i + 1 + #num
+        elseif e then
+            out[#out + 1] = e
+            i = i + 2
+        else -- an unknown escape keeps its backslash
+            out[#out + 1] = c
+            i = i + 1
+        end
+    end
+    return table.concat(out)
 end
 
 -- whether conds is empty or an Apache status-code condition: [!]NNN[,NNN]...
