@@ -18,6 +18,7 @@ var moduleTests = []struct {
 	{"ip_address", "ip_address_test.lua"},
 	{"common_log_format", "common_log_format_test.lua"},
 	{"syslog", "syslog_test.lua"},
+	{"util", "util_test.lua"},
 }
 
 // TestLuaModules runs each module's test script under C Lua 5.1 and LPeg

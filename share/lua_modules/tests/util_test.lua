@@ -1,0 +1,82 @@
+-- Tests of lua_modules/util.lua: table_to_fields and behead_array, input ->
+-- expected table.
+local T = require "testlib"
+local string = require "string"
+local table = require "table"
+
+-- a stand-in for the sandbox's cjson (not installed with C Lua here): a
+-- deterministic encoder of string-keyed tables of strings and numbers. Where
+-- package is hidden (hekad's sandbox) the max_depth cases are skipped.
+local stub_cjson = type(package) == "table" and type(package.preload) == "table"
+if stub_cjson then package.preload.cjson = function()
+    local function encode(v)
+        if type(v) ~= "table" then
+            if type(v) == "string" then return string.format("%q", v) end
+            return tostring(v)
+        end
+        local keys = {}
+        for k in pairs(v) do keys[#keys + 1] = k end
+        table.sort(keys)
+        local parts = {}
+        for _, k in ipairs(keys) do parts[#parts + 1] = string.format("%q:%s", k, encode(v[k])) end
+        return "{" .. table.concat(parts, ",") .. "}"
+    end
+    return {encode = encode}
+end end
+
+local before = T.globals()
+local util = require "util"
+T.no_new_globals("require util", before)
+
+local nested = {a = {b = 1, c = {d = "x", e = {f = true}}}, g = "top", [1] = "one"}
+
+-- arguments after the table, expected fields
+local cases = {
+    {"defaults", {}, {["a.b"] = 1, ["a.c.d"] = "x", ["a.c.e.f"] = true, g = "top", [1] = "one"}},
+    {"parent", {"p"}, {["p.a.b"] = 1, ["p.a.c.d"] = "x", ["p.a.c.e.f"] = true, ["p.g"] = "top",
+                        ["p.1"] = "one"}},
+    {"separator", {nil, "_"}, {a_b = 1, a_c_d = "x", a_c_e_f = true, g = "top", [1] = "one"}},
+    {"bad separator", {nil, 5}, {["a.b"] = 1, ["a.c.d"] = "x", ["a.c.e.f"] = true, g = "top",
+                                  [1] = "one"}},
+    {"max depth 2", {nil, ".", 2}, {["a.b"] = 1, ["a.c"] = '{"d":"x","e":{"f":true}}', g = "top",
+                                     [1] = "one"}},
+    {"max depth 3", {nil, ".", 3}, {["a.b"] = 1, ["a.c.d"] = "x", ["a.c.e"] = '{"f":true}',
+                                     g = "top", [1] = "one"}},
+    {"max depth 1", {nil, ".", 1}, {a = '{"b":1,"c":{"d":"x","e":{"f":true}}}', g = "top", [1] = "one"}},
+    {"max depth separator", {nil, "::", 2}, {["a::b"] = 1, ["a::c"] = '{"d":"x","e":{"f":true}}',
+                                             g = "top", [1] = "one"}},
+}
+
+for _, c in ipairs(cases) do
+    local fields = {}
+    local a = c[2]
+    if a[3] and not stub_cjson then break end
+    util.table_to_fields(nested, fields, a[1], a[2], a[3])
+    T.eq("table_to_fields " .. c[1], fields, c[3])
+end
+
+-- userdata values are left out (newproxy is not in hekad's sandbox)
+if newproxy then
+    local fields = {}
+    util.table_to_fields({u = newproxy(), s = "kept"}, fields)
+    T.eq("table_to_fields userdata", fields, {s = "kept"})
+end
+
+-- idx, array, expected
+local behead = {
+    {1, {"a", "b", "c"}, {"a", "b", "c"}},
+    {0, {"a", "b", "c"}, {"a", "b", "c"}},
+    {2, {"a", "b", "c"}, {"b", "c"}},
+    {3, {"a", "b", "c", "d"}, {"c", "d"}},
+    {4, {"a", "b", "c"}, {}},
+    {3, {"a", "b", "c"}, {"c"}},
+    {10, {"a", "b", "c"}, {}},
+    {2, {}, {}},
+}
+for i, c in ipairs(behead) do
+    util.behead_array(c[1], c[2])
+    T.eq("behead_array " .. i, c[2], c[3])
+end
+
+T.no_new_globals("after use", before)
+T.done()
