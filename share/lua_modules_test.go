@@ -19,6 +19,9 @@ var moduleTests = []struct {
 	{"common_log_format", "common_log_format_test.lua"},
 	{"syslog", "syslog_test.lua"},
 	{"util", "util_test.lua"},
+	{"msg_interpolate", "msg_interpolate_test.lua"},
+	{"field_util", "field_util_test.lua"},
+	{"graphite", "graphite_test.lua"},
 }
 
 // TestLuaModules runs each module's test script under C Lua 5.1 and LPeg

@@ -81,6 +81,17 @@ function T.no_new_globals(name, before)
     end
 end
 
+-- stub_message defines the sandbox's read_message as a global reading the
+-- message msg: {Type = ..., Timestamp = ..., Fields = {name = value}}.
+-- Only Fields[name] with the default field and array indices is supported.
+function T.stub_message(msg)
+    read_message = function(var)
+        local name = string.match(var, "^Fields%[(.*)%]$")
+        if name then return (msg.Fields or {})[name] end
+        return msg[var]
+    end
+end
+
 -- done prints the line the Go test looks for.
 function T.done()
     print("ok")
