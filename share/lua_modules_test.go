@@ -22,6 +22,9 @@ var moduleTests = []struct {
 	{"msg_interpolate", "msg_interpolate_test.lua"},
 	{"field_util", "field_util_test.lua"},
 	{"graphite", "graphite_test.lua"},
+	{"alert", "alert_test.lua"},
+	{"annotation", "annotation_test.lua"},
+	{"elasticsearch", "elasticsearch_test.lua"},
 }
 
 // TestLuaModules runs each module's test script under C Lua 5.1 and LPeg

@@ -6,6 +6,7 @@
 
 local string = require "string"
 local table = require "table"
+local math = require "math"
 
 local T = {}
 
@@ -90,6 +91,49 @@ function T.stub_message(msg)
         if name then return (msg.Fields or {})[name] end
         return msg[var]
     end
+end
+
+-- json is a deterministic JSON encoder for the tests (object keys sorted;
+-- a table with keys 1..n is an array, an empty table an object, as cjson
+-- encodes them).
+function T.json(v)
+    local t = type(v)
+    if t == "string" then
+        return '"' .. string.gsub(v, '[%c"\\]', function(c)
+            return string.format("\\u%04x", string.byte(c))
+        end) .. '"'
+    elseif t == "number" then
+        if v == math.floor(v) and math.abs(v) < 2^53 then return string.format("%d", v) end
+        return string.format("%.14g", v)
+    elseif t ~= "table" then
+        return tostring(v)
+    end
+    local n = 0
+    for _ in pairs(v) do n = n + 1 end
+    if n > 0 and n == #v then
+        local parts = {}
+        for i = 1, n do parts[i] = T.json(v[i]) end
+        return "[" .. table.concat(parts, ",") .. "]"
+    end
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    local parts = {}
+    for _, k in ipairs(keys) do
+        local val = v[k]
+        if val == nil then val = v[tonumber(k)] end
+        parts[#parts + 1] = T.json(k) .. ":" .. T.json(val)
+    end
+    return "{" .. table.concat(parts, ",") .. "}"
+end
+
+-- stub_cjson makes require "cjson" return {encode = T.json} where C Lua
+-- has no cjson; false where package is hidden (hekad's sandbox, whose cjson
+-- is real).
+function T.stub_cjson()
+    if type(package) ~= "table" or type(package.preload) ~= "table" then return false end
+    package.preload.cjson = function() return {encode = T.json} end
+    return true
 end
 
 -- done prints the line the Go test looks for.

@@ -1,28 +1,10 @@
 -- Tests of lua_modules/util.lua: table_to_fields and behead_array, input ->
 -- expected table.
 local T = require "testlib"
-local string = require "string"
-local table = require "table"
 
--- a stand-in for the sandbox's cjson (not installed with C Lua here): a
--- deterministic encoder of string-keyed tables of strings and numbers. Where
--- package is hidden (hekad's sandbox) the max_depth cases are skipped.
-local stub_cjson = type(package) == "table" and type(package.preload) == "table"
-if stub_cjson then package.preload.cjson = function()
-    local function encode(v)
-        if type(v) ~= "table" then
-            if type(v) == "string" then return string.format("%q", v) end
-            return tostring(v)
-        end
-        local keys = {}
-        for k in pairs(v) do keys[#keys + 1] = k end
-        table.sort(keys)
-        local parts = {}
-        for _, k in ipairs(keys) do parts[#parts + 1] = string.format("%q:%s", k, encode(v[k])) end
-        return "{" .. table.concat(parts, ",") .. "}"
-    end
-    return {encode = encode}
-end end
+-- cjson is stubbed where C Lua has none; where package is hidden (hekad's
+-- sandbox) the max_depth cases, which need a known encoding, are skipped.
+local stub_cjson = T.stub_cjson()
 
 local before = T.globals()
 local util = require "util"
