@@ -25,6 +25,7 @@ var moduleTests = []struct {
 	{"alert", "alert_test.lua"},
 	{"annotation", "annotation_test.lua"},
 	{"elasticsearch", "elasticsearch_test.lua"},
+	{"ts_line_protocol", "ts_line_protocol_test.lua"},
 }
 
 // TestLuaModules runs each module's test script under C Lua 5.1 and LPeg
