@@ -27,6 +27,7 @@ var moduleTests = []struct {
 	{"elasticsearch", "elasticsearch_test.lua"},
 	{"ts_line_protocol", "ts_line_protocol_test.lua"},
 	{"cbufd", "cbufd_test.lua"},
+	{"anomaly", "anomaly_test.lua"},
 }
 
 // TestLuaModules runs each module's test script under C Lua 5.1 and LPeg
