@@ -140,7 +140,9 @@ local function run_roc(name, cbuf, cfg)
     end
 end
 
-local function run_mww(name, cbuf, cfg)
+-- for the Mann-Whitney tests: the time of the current row, the ns of a row
+-- and of a window, and the first and last row of the latest complete window
+local function mww_windows(name, cbuf, cfg)
     local rows, _, spr = cbuf:get_configuration()
     local row_ns = spr * 1e9
     local now = cbuf:current_time()
@@ -148,6 +150,11 @@ local function run_mww(name, cbuf, cfg)
     local window = cfg.win * row_ns
     local start = now - window
     local stop = start + window - row_ns
+    return now, row_ns, window, start, stop
+end
+
+local function run_mww(name, cbuf, cfg)
+    local now, row_ns, window, start, stop = mww_windows(name, cbuf, cfg)
     local mean = cbuf:compute("avg", cfg.col, start, stop)
     local hits = 0
     for s = start - window, now - window * cfg.nwin + 1, -window do
@@ -172,13 +179,7 @@ end
 
 local function run_mww_nonparametric(name, cbuf, cfg)
     local overlap = 0.5 -- the statistic when the windows are alike
-    local rows, _, spr = cbuf:get_configuration()
-    local row_ns = spr * 1e9
-    local now = cbuf:current_time()
-    if cfg.win * cfg.nwin >= rows then out_of_range(name, cfg) end
-    local window = cfg.win * row_ns
-    local start = now - window
-    local stop = start + window - row_ns
+    local now, row_ns, window, start, stop = mww_windows(name, cbuf, cfg)
     local sum = 0
     for s = start - window, now - window * cfg.nwin + 1, -window do
         local u = cbuf:mannwhitneyu(cfg.col, start, stop, s, s + window - row_ns)
