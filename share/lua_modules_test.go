@@ -28,6 +28,7 @@ var moduleTests = []struct {
 	{"ts_line_protocol", "ts_line_protocol_test.lua"},
 	{"cbufd", "cbufd_test.lua"},
 	{"anomaly", "anomaly_test.lua"},
+	{"mysql", "mysql_test.lua"},
 	{"every grammar on bad input", "robustness_test.lua"},
 }
 
