@@ -11,6 +11,7 @@ local dt = require "date_time"
 local clf = require "common_log_format"
 local syslog = require "syslog"
 local cbufd = require "cbufd"
+local mysql = require "mysql"
 local ip = require "ip_address"
 
 local function timestamp(g) return {g, true} end
@@ -42,6 +43,10 @@ local grammars = {
      "20150102030405 1420167845 daemon.info<30> 10.1.1.1"},
     {fields(cbufd.grammar), '{"time":1}\n60\t1.5\tnan\n120\t-2\t3\n'},
     {fields(lpeg.Ct(lpeg.C(ip.v6))), "2001:db8::ffff:1.2.3.4"},
+    {fields(mysql.slow_query_grammar),
+     "# Time: 140507 11:24:12\n# User@Host: u[u] @ h [1.2.3.4]\n# Query_time: 2.9  Lock_time: 0.1 Rows_sent: 2  Rows_examined: 9\nuse w;\nSET insert_id=1,timestamp=1399500744;\nSELECT 1;\n"},
+    {fields(mysql.mariadb_short_slow_query_grammar),
+     "# Thread_id: 7  Schema: s  QC_hit: Yes\n# Query_time: 1.0  Lock_time: 0.5  Rows_sent: 1  Rows_examined: 1\n# Full_scan: No  Full_join: No  Tmp_table: Yes  Tmp_table_on_disk: No\n# Filesort: No  Filesort_on_disk: No  Merge_passes: 0\nSET timestamp=3;\nselect 2;"},
 }
 
 -- a deterministic byte generator (a linear congruential generator)
