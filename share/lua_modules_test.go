@@ -29,6 +29,7 @@ var moduleTests = []struct {
 	{"cbufd", "cbufd_test.lua"},
 	{"anomaly", "anomaly_test.lua"},
 	{"mysql", "mysql_test.lua"},
+	{"sfl4j", "sfl4j_test.lua"},
 	{"every grammar on bad input", "robustness_test.lua"},
 }
 
