@@ -73,3 +73,21 @@ func TestEveryScriptListed(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryModuleTested checks that each module in lua_modules has its test
+// script, lua_modules/tests/<module>_test.lua.
+func TestEveryModuleTested(t *testing.T) {
+	modules, err := filepath.Glob(filepath.Join("lua_modules", "*.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(modules) == 0 {
+		t.Fatal("no modules in lua_modules")
+	}
+	for _, m := range modules {
+		script := filepath.Join("lua_modules", "tests", strings.TrimSuffix(filepath.Base(m), ".lua")+"_test.lua")
+		if _, err := os.Stat(script); err != nil {
+			t.Errorf("%s has no test script: %v", m, err)
+		}
+	}
+}
