@@ -50,7 +50,7 @@ var targets = map[string]plugintest.Target{
 	}},
 	// Each feed is parsed as statsd lines into the input's accumulator,
 	// then flushed: the good case is a counter named by the marker.
-	"StatAccumInput": {Valid: []byte(plugintest.Marker + ":1|c\n"), Feed: feedStats},
+	"StatAccumInput":       {Valid: []byte(plugintest.Marker + ":1|c\n"), Feed: feedStats},
 	"StatsToFieldsDecoder": {Valid: []byte("stats.counters." + plugintest.Marker + ".count 1 1764892800\n")},
 	"CarbonOutput":         {Config: drainServer},
 	"FilePollingInput": {
