@@ -113,10 +113,11 @@ type AccumInput struct {
 	readyOnce sync.Once
 	acc       atomic.Pointer[Accumulator]
 
-	snap    *snapshot // reused by each flush (Run's goroutine only)
-	payload []byte    // likewise
-	flushes atomic.Int64
-	last    atomic.Int64 // numStats of the last flush
+	snap         *snapshot // reused by each flush (Run's goroutine only)
+	flushedAdded int64     // the accumulator's Added at the last flush (likewise)
+	payload      []byte    // likewise
+	flushes      atomic.Int64
+	last         atomic.Int64 // numStats of the last flush
 }
 
 func newAccumInput(cfg AccumConfig, env *pipeline.Env) (pipeline.Input, error) {
@@ -153,16 +154,23 @@ func (in *AccumInput) Tick(context.Context, pipeline.Injector) error {
 // finalFlushTime bounds the flush Run makes when hekad stops.
 const finalFlushTime = 2 * time.Second
 
-// Run flushes at every tick until ctx is done, and once more then, as
-// Heka did, so that the last interval is not lost.
+// Run flushes at every tick until ctx is done, and once more then when
+// stats came since the last flush, so that the last interval is not lost.
+// (Heka flushed then in any case; a flush of nothing but zeros in the
+// second of the last one would overwrite its values in Graphite.)
 func (in *AccumInput) Run(ctx context.Context, host pipeline.InputHost) error {
-	acc, release := acquire(in.engine, in.name)
-	defer release()
+	h := acquire(in.engine, in.name)
+	defer h.release()
+	h.flushes()
+	acc := h.acc
 	in.acc.Store(acc)
 	in.readyOnce.Do(func() { close(in.ready) })
 	for {
 		select {
 		case <-ctx.Done():
+			if acc.Added() == in.flushedAdded {
+				return nil
+			}
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalFlushTime)
 			defer cancel()
 			if err := in.flush(fctx, host, acc, time.Now()); err != nil {
@@ -182,6 +190,7 @@ func (in *AccumInput) Run(ctx context.Context, host pipeline.InputHost) error {
 
 // flush delivers one message with the metrics of the interval ending now.
 func (in *AccumInput) flush(ctx context.Context, host pipeline.InputHost, acc *Accumulator, now time.Time) error {
+	in.flushedAdded = acc.Added()
 	in.snap = acc.take(in.cfg.DeleteIdleStats, in.snap)
 	p, err := host.NewPack(ctx)
 	if err != nil {

@@ -104,10 +104,10 @@ type Filter struct {
 	accName string
 	metrics []metric
 
-	acc     *Accumulator // taken at the first message
-	release func()
-	buf     []byte
-	stats   []Stat
+	h     *handle   // taken at the first message
+	since time.Time // when h was taken
+	buf   []byte
+	stats []Stat
 
 	made   atomic.Int64
 	bad    atomic.Int64
@@ -116,9 +116,6 @@ type Filter struct {
 }
 
 func newFilter(cfg FilterConfig, env *pipeline.Env) (pipeline.Filter, error) {
-	if err := checkAccumulator(env, "stat_accum_name", cfg.StatAccumName); err != nil {
-		return nil, err
-	}
 	f := &Filter{
 		name:    env.Name(),
 		log:     env.Logger(),
@@ -143,10 +140,13 @@ func newFilter(cfg FilterConfig, env *pipeline.Env) (pipeline.Filter, error) {
 // not a number is counted and logged (at most every ten seconds), and
 // the other metrics of the message still count.
 func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, _ pipeline.Injector) error {
-	if f.acc == nil {
+	if f.h == nil {
 		f.mu.Lock()
-		f.acc, f.release = acquire(f.engine, f.accName)
+		f.h, f.since = acquire(f.engine, f.accName), time.Now()
 		f.mu.Unlock()
+	}
+	if !f.h.flushed() && time.Since(f.since) > accumulatorWait {
+		return fmt.Errorf("stat filter %q: %w", f.name, f.h.errNoAccumulator())
 	}
 	m := p.Message()
 	f.buf, f.stats = f.buf[:0], f.stats[:0]
@@ -178,7 +178,7 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, _ pipeline.Injec
 	for i, sp := range spans {
 		f.stats[i].Bucket = f.buf[sp.lo:sp.hi]
 	}
-	f.acc.Add(f.stats...)
+	f.h.acc.Add(f.stats...)
 	f.made.Add(int64(len(f.stats)))
 	return nil
 }
@@ -195,8 +195,8 @@ func (f *Filter) invalid(mt metric, value string) {
 func (f *Filter) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.release != nil {
-		f.release()
+	if f.h != nil {
+		f.h.release()
 	}
 	return nil
 }

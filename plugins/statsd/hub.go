@@ -1,8 +1,11 @@
 package statsd
 
 import (
+	"context"
+	"fmt"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -27,8 +30,10 @@ type hubKey struct {
 }
 
 type hubEntry struct {
-	acc  *Accumulator
-	refs int
+	acc     *Accumulator
+	refs    int
+	flusher chan struct{} // closed once a StatAccumInput runs it
+	once    sync.Once
 }
 
 // engineKey returns what identifies the engine env belongs to.
@@ -40,21 +45,27 @@ func engineKey(env *pipeline.Env) any {
 	return r
 }
 
-// acquire returns the accumulator of the StatAccumInput name in the
-// engine of engine (see engineKey), making it if needed, and the function
-// that releases it.
-func acquire(engine any, name string) (*Accumulator, func()) {
+// handle is a plugin's hold on a hub entry.
+type handle struct {
+	*hubEntry
+	name    string
+	release func()
+}
+
+// acquire returns a hold on the accumulator of the StatAccumInput name in
+// engine (see engineKey), making it if needed.
+func acquire(engine any, name string) *handle {
 	k := hubKey{engine, name}
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	e := hub.m[k]
 	if e == nil {
-		e = &hubEntry{acc: NewAccumulator()}
+		e = &hubEntry{acc: NewAccumulator(), flusher: make(chan struct{})}
 		hub.m[k] = e
 	}
 	e.refs++
 	var once sync.Once
-	return e.acc, func() {
+	return &handle{hubEntry: e, name: name, release: func() {
 		once.Do(func() {
 			hub.mu.Lock()
 			defer hub.mu.Unlock()
@@ -62,5 +73,43 @@ func acquire(engine any, name string) (*Accumulator, func()) {
 				delete(hub.m, k)
 			}
 		})
+	}}
+}
+
+// flushes says that a StatAccumInput runs the accumulator.
+func (h *handle) flushes() { h.once.Do(func() { close(h.flusher) }) }
+
+// flushed reports whether a StatAccumInput runs the accumulator.
+func (h *handle) flushed() bool {
+	select {
+	case <-h.flusher:
+		return true
+	default:
+		return false
+	}
+}
+
+// accumulatorWait is how long a StatsdInput or StatFilter waits for the
+// StatAccumInput it names to run before it fails, as Heka's did when it
+// found none.
+const accumulatorWait = 5 * time.Second
+
+// errNoAccumulator says that no StatAccumInput of that name ran in time.
+func (h *handle) errNoAccumulator() error {
+	return fmt.Errorf("stat_accum_name: no StatAccumInput section named %q is running", h.name)
+}
+
+// waitFlusher waits for a StatAccumInput to run the accumulator, at most
+// d.
+func (h *handle) waitFlusher(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-h.flusher:
+		return nil
+	case <-ctx.Done():
+		return nil
+	case <-t.C:
+		return h.errNoAccumulator()
 	}
 }

@@ -70,22 +70,6 @@ func (c *InputConfig) Validate() error {
 // configuration loader rejects two inputs on one address.
 func (c InputConfig) Listens() (network, address string) { return "udp", c.Address }
 
-// checkAccumulator checks that the section name exists and is a
-// StatAccumInput, when env can build sections (the engine, hekad -check).
-func checkAccumulator(env *pipeline.Env, key, name string) error {
-	p, err := env.Build(pipeline.KindInput, name)
-	if errors.Is(err, pipeline.ErrNoSections) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", key, err)
-	}
-	if _, ok := p.(*AccumInput); !ok {
-		return fmt.Errorf("%s: %q is not a StatAccumInput", key, name)
-	}
-	return nil
-}
-
 // Input is StatsdInput: it reads statsd datagrams and adds their stats to
 // the accumulator of the StatAccumInput it names. It delivers no message
 // itself.
@@ -106,9 +90,6 @@ type Input struct {
 }
 
 func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
-	if err := checkAccumulator(env, "stat_accum_name", cfg.StatAccumName); err != nil {
-		return nil, err
-	}
 	return &Input{
 		cfg:    cfg,
 		name:   env.Name(),
@@ -144,12 +125,17 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 			in.log.Warn("could not set the socket receive buffer", "err", err, "read_buffer_size", in.cfg.ReadBufferSize)
 		}
 	}
-	acc, release := acquire(in.engine, in.cfg.StatAccumName)
-	defer release()
+	h := acquire(in.engine, in.cfg.StatAccumName)
+	defer h.release()
 	a := uc.LocalAddr()
 	in.addr.Store(&a)
 	in.log.Info("listening", "address", listenaddr.String(in.cfg.Address, a))
 	in.readyOnce.Do(func() { close(in.ready) })
+	// What comes meanwhile waits in the socket buffer.
+	if err := h.waitFlusher(ctx, accumulatorWait); err != nil {
+		return fmt.Errorf("statsd input %q: %w", in.name, err)
+	}
+	acc := h.acc
 	stop := context.AfterFunc(ctx, func() { pc.Close() })
 	defer stop()
 

@@ -151,26 +151,6 @@ func TestStatsdToAccumulator(t *testing.T) {
 	}
 }
 
-// TestStatsdInputNeedsAccumulator: stat_accum_name must name a
-// StatAccumInput section (hekad -check reports it).
-func TestStatsdInputNeedsAccumulator(t *testing.T) {
-	tests := []struct{ doc, want string }{
-		{"[s]\ntype = 'StatsdInput'\nstat_accum_name = 'nope'\n", `stat_accum_name: no input section named "nope"`},
-		{"[s]\ntype = 'StatsdInput'\nstat_accum_name = 'u'\n[u]\ntype = 'UdpInput'\naddress = '127.0.0.1:0'\n", `stat_accum_name: "u" is`},
-		{"[f]\ntype = 'StatFilter'\nmessage_matcher = 'TRUE'\n[f.Metric.a]\ntype = 'Counter'\nname = 'a'\nvalue = '1'\n", `stat_accum_name: no input section named "StatAccumInput"`},
-	}
-	for _, tc := range tests {
-		name := "s"
-		if strings.HasPrefix(tc.doc, "[f]") {
-			name = "f"
-		}
-		_, err := plugintest.TryBuild(t, tc.doc, name)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want %q", tc.doc, err, tc.want)
-		}
-	}
-}
-
 // TestStatFilter: metrics made from header and field values, with
 // replace_dot, reach the accumulator; a value that is no number is
 // counted and the other metrics of the message still count.
