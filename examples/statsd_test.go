@@ -1,0 +1,354 @@
+package examples_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer a process writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// freeUDPAddr returns a 127.0.0.1 UDP address that was free a moment ago.
+func freeUDPAddr(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	return pc.LocalAddr().String()
+}
+
+// runStatsdExample starts hekad on examples/statsd.toml listening for
+// statsd on a free port, flushing every second to carbon at carbonAddr,
+// and returns once StatsdInput listens.
+func runStatsdExample(t *testing.T, carbonAddr string) (statsdAddr string, cmd *exec.Cmd) {
+	t.Helper()
+	statsdAddr = freeUDPAddr(t)
+	b, err := os.ReadFile("statsd.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer(
+		`address = "127.0.0.1:8125"`, fmt.Sprintf("address = %q", statsdAddr),
+		`address = "127.0.0.1:2003"`, fmt.Sprintf("address = %q", carbonAddr),
+		"ticker_interval = 10", "ticker_interval = 1",
+	).Replace(string(b))
+	path := filepath.Join(t.TempDir(), "statsd.toml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(hekad(t), "-config", path)
+	logs := new(syncBuffer)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("hekad output:\n%s", logs.String())
+		}
+	})
+	waitFor(t, "StatsdInput to listen", func() bool {
+		return strings.Contains(logs.String(), "address="+statsdAddr)
+	})
+	return statsdAddr, cmd
+}
+
+// flushOf returns the lines (without their timestamp) that a fake carbon
+// (a collector) received in the flush, that is with the timestamp, of
+// line, or nil.
+func flushOf(c *collector, line string) []string {
+	c.mu.Lock()
+	lines := strings.Split(c.data.String(), "\n")
+	c.mu.Unlock()
+	ts := ""
+	for _, l := range lines {
+		if name, t, ok := cutLast(l); ok && name == line {
+			ts = t
+		}
+	}
+	if ts == "" {
+		return nil
+	}
+	var out []string
+	for _, l := range lines {
+		if name, t, ok := cutLast(l); ok && t == ts {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func cutLast(l string) (before, after string, ok bool) {
+	i := strings.LastIndexByte(l, ' ')
+	if i < 0 {
+		return "", "", false
+	}
+	return l[:i], l[i+1:], true
+}
+
+// statsdBatch is what the tests send, in one datagram as statsd clients
+// batch them, with what StatAccumInput must make of it in one flush of 1
+// second, worked out by hand: hits 5+1 = 6 (rate 6/s); rt 20 and 10: mean
+// 15, and 90% of 2 leaves round(0.2) = 0 out; mem set to 100 then moved by
+// -30.
+var (
+	statsdBatch = "app.hits:5|c\napp.hits:1|c\nnot a stat line\napp.rt:20|ms\napp.rt:10|ms\napp.mem:100|g\napp.mem:-30|g\n"
+	statsdFlush = []string{
+		"stats.counters.app.hits.rate 6.000000",
+		"stats.counters.app.hits.count 6",
+		"stats.gauges.app.mem 70.000000",
+		"stats.timers.app.rt.count 2",
+		"stats.timers.app.rt.count_ps 2.000000",
+		"stats.timers.app.rt.lower 10.000000",
+		"stats.timers.app.rt.upper 20.000000",
+		"stats.timers.app.rt.sum 30.000000",
+		"stats.timers.app.rt.mean 15.000000",
+		"stats.timers.app.rt.mean_90 15.000000",
+		"stats.timers.app.rt.upper_90 20.000000",
+		"stats.statsd.numStats 3",
+	}
+)
+
+// TestStatsdExample runs examples/statsd.toml in a real hekad: a statsd
+// datagram over UDP, the metrics read back from a carbon plaintext
+// receiver with exact names and values.
+func TestStatsdExample(t *testing.T) {
+	carbon := newCollector(t)
+	addr, cmd := runStatsdExample(t, carbon.addr())
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte(statsdBatch)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	waitFor(t, "the flush of the batch", func() bool {
+		got = flushOf(carbon, "stats.counters.app.hits.count 6")
+		return got != nil
+	})
+	if !slices.Equal(got, statsdFlush) {
+		t.Errorf("flush:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(statsdFlush, "\n"))
+	}
+	stop(t, cmd)
+}
+
+// carbonTools returns the python interpreter that has Debian's statsd and
+// whisper modules, once carbon-cache is installed; it skips the test (fails
+// it under CI=true) when they are missing.
+func carbonTools(t *testing.T) string {
+	t.Helper()
+	missing := func(what string) string {
+		msg := what + ": install Debian's graphite-carbon and python3-statsd (.ci/run does)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+		return ""
+	}
+	if _, err := exec.LookPath("carbon-cache"); err != nil {
+		missing("carbon-cache not found")
+	}
+	// Debian's modules are for Debian's python3, which a pyenv or venv
+	// python3 earlier in PATH does not see.
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(py, "-c", "import statsd, whisper").Run() == nil {
+			return py
+		}
+	}
+	return missing("no python3 with the statsd and whisper modules")
+}
+
+// startCarbon runs a carbon-cache with its own configuration and storage
+// under t.TempDir(), and returns its plaintext address and whisper
+// directory once it accepts connections.
+func startCarbon(t *testing.T) (addr, whisperDir string) {
+	t.Helper()
+	dir := t.TempDir()
+	whisperDir = filepath.Join(dir, "storage", "whisper")
+	for _, d := range []string{whisperDir, filepath.Join(dir, "log")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr = freeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	_, pickle, _ := net.SplitHostPort(freeAddr(t))
+	_, query, _ := net.SplitHostPort(freeAddr(t))
+	conf := fmt.Sprintf(`[cache]
+STORAGE_DIR = %[1]s/storage
+LOCAL_DATA_DIR = %[2]s
+WHITELISTS_DIR = %[1]s/storage/lists
+CONF_DIR = %[1]s
+LOG_DIR = %[1]s/log
+PID_DIR = %[1]s
+USER =
+ENABLE_LOGROTATION = False
+ENABLE_TAGS = False
+MAX_CACHE_SIZE = inf
+MAX_UPDATES_PER_SECOND = 100000
+MAX_CREATES_PER_MINUTE = inf
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = %[3]s
+ENABLE_UDP_LISTENER = False
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = %[4]s
+CACHE_QUERY_INTERFACE = 127.0.0.1
+CACHE_QUERY_PORT = %[5]s
+`, dir, whisperDir, port, pickle, query)
+	// One point a second, as StatAccumInput flushes with ticker_interval 1.
+	schemas := "[all]\npattern = .*\nretentions = 1s:1h\n"
+	for name, text := range map[string]string{"carbon.conf": conf, "storage-schemas.conf": schemas} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("carbon-cache", "--config="+filepath.Join(dir, "carbon.conf"), "--nodaemon",
+		"--logdir="+filepath.Join(dir, "log"), "--pidfile="+filepath.Join(dir, "carbon.pid"), "start")
+	out := new(syncBuffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("carbon-cache output:\n%s", out.String())
+		}
+	})
+	waitFor(t, "carbon-cache to listen on "+addr, func() bool {
+		select {
+		case <-exited:
+			t.Fatalf("carbon-cache exited:\n%s", out.String())
+		default:
+		}
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return false
+		}
+		c.Close()
+		return true
+	})
+	return addr, whisperDir
+}
+
+// whisperPoints returns the points of a metric's whisper file that have a
+// value, by timestamp (nil while the file does not exist).
+func whisperPoints(t *testing.T, py, whisperDir, metric string) map[int64]float64 {
+	t.Helper()
+	path := filepath.Join(whisperDir, filepath.Join(strings.Split(metric, ".")...)+".wsp")
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	const script = `import json, sys, whisper
+(start, end, step), values = whisper.fetch(sys.argv[1], 0)
+print(json.dumps({str(start + i*step): v for i, v in enumerate(values) if v is not None}))`
+	out, err := exec.Command(py, "-c", script, path).Output()
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	var raw map[string]float64
+	if err := json.Unmarshal(out, &raw); err != nil {
+		t.Fatalf("reading %s: %v: %s", path, err, out)
+	}
+	points := map[int64]float64{}
+	for k, v := range raw {
+		var ts int64
+		fmt.Sscan(k, &ts)
+		points[ts] = v
+	}
+	return points
+}
+
+// TestStatsdExampleIntegration: Python's statsd client library sends to
+// hekad on examples/statsd.toml, which writes to a real carbon-cache; the
+// metrics are read back from carbon's whisper files.
+func TestStatsdExampleIntegration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs carbon-cache and a python statsd client")
+	}
+	py := carbonTools(t)
+	carbonAddr, whisperDir := startCarbon(t)
+	addr, cmd := runStatsdExample(t, carbonAddr)
+	host, port, _ := net.SplitHostPort(addr)
+	// One pipeline: the client sends the stats in one datagram.
+	const client = `import sys, statsd
+c = statsd.StatsClient(sys.argv[1], int(sys.argv[2]))
+with c.pipeline() as p:
+    p.incr('app.hits', 5)
+    p.incr('app.hits')
+    p.timing('app.rt', 20)
+    p.timing('app.rt', 10)
+    p.gauge('app.mem', 100)
+    p.gauge('app.mem', -30, delta=True)
+`
+	if out, err := exec.Command(py, "-c", client, host, port).CombinedOutput(); err != nil {
+		t.Fatalf("statsd client: %v\n%s", err, out)
+	}
+	// The flush that holds the count: every metric of it has a point at
+	// its timestamp (idle flushes around it write zeros at theirs).
+	var ts int64
+	waitFor(t, "the count in carbon's whisper file", func() bool {
+		for k, v := range whisperPoints(t, py, whisperDir, "stats.counters.app.hits.count") {
+			if v == 6 {
+				ts = k
+				return true
+			}
+		}
+		return false
+	})
+	for _, l := range statsdFlush {
+		name, value, _ := cutLast(l)
+		var want float64
+		fmt.Sscan(value, &want)
+		var got float64
+		var ok bool
+		waitFor(t, name+" in carbon", func() bool {
+			got, ok = whisperPoints(t, py, whisperDir, name)[ts]
+			return ok
+		})
+		if got != want {
+			t.Errorf("%s at %d = %v, want %v", name, ts, got, want)
+		}
+	}
+	stop(t, cmd)
+}
