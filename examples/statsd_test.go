@@ -48,7 +48,7 @@ func freeUDPAddr(t *testing.T) string {
 // runStatsdExample starts hekad on examples/statsd.toml listening for
 // statsd on a free port, flushing every second to carbon at carbonAddr,
 // and returns once StatsdInput listens.
-func runStatsdExample(t *testing.T, carbonAddr string) (statsdAddr string, cmd *exec.Cmd) {
+func runStatsdExample(t *testing.T, carbonAddr string) (statsdAddr string, cmd *exec.Cmd, logs *syncBuffer) {
 	t.Helper()
 	statsdAddr = freeUDPAddr(t)
 	b, err := os.ReadFile("statsd.toml")
@@ -65,7 +65,7 @@ func runStatsdExample(t *testing.T, carbonAddr string) (statsdAddr string, cmd *
 		t.Fatal(err)
 	}
 	cmd = exec.Command(hekad(t), "-config", path)
-	logs := new(syncBuffer)
+	logs = new(syncBuffer)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func runStatsdExample(t *testing.T, carbonAddr string) (statsdAddr string, cmd *
 	waitFor(t, "StatsdInput to listen", func() bool {
 		return strings.Contains(logs.String(), "address="+statsdAddr)
 	})
-	return statsdAddr, cmd
+	return statsdAddr, cmd, logs
 }
 
 // flushOf returns the lines (without their timestamp) that a fake carbon
@@ -139,12 +139,9 @@ var (
 	}
 )
 
-// TestStatsdExample runs examples/statsd.toml in a real hekad: a statsd
-// datagram over UDP, the metrics read back from a carbon plaintext
-// receiver with exact names and values.
-func TestStatsdExample(t *testing.T) {
-	carbon := newCollector(t)
-	addr, cmd := runStatsdExample(t, carbon.addr())
+// sendBatch sends statsdBatch in one datagram to addr.
+func sendBatch(t *testing.T, addr string) {
+	t.Helper()
 	c, err := net.Dial("udp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +150,12 @@ func TestStatsdExample(t *testing.T) {
 	if _, err := c.Write([]byte(statsdBatch)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// checkBatchFlush waits for the flush of statsdBatch at the fake carbon
+// and checks its lines.
+func checkBatchFlush(t *testing.T, carbon *collector) {
+	t.Helper()
 	var got []string
 	waitFor(t, "the flush of the batch", func() bool {
 		got = flushOf(carbon, "stats.counters.app.hits.count 6")
@@ -161,6 +164,60 @@ func TestStatsdExample(t *testing.T) {
 	if !slices.Equal(got, statsdFlush) {
 		t.Errorf("flush:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(statsdFlush, "\n"))
 	}
+}
+
+// TestStatsdExample runs examples/statsd.toml in a real hekad: a statsd
+// datagram over UDP, the metrics read back from a carbon plaintext
+// receiver with exact names and values.
+func TestStatsdExample(t *testing.T) {
+	carbon := newCollector(t)
+	addr, cmd, _ := runStatsdExample(t, carbon.addr())
+	sendBatch(t, addr)
+	checkBatchFlush(t, carbon)
+	stop(t, cmd)
+}
+
+// TestStatsdExampleCarbonOutage: carbon is down when the stats come; the
+// flush that holds them waits (CarbonOutput retries, backpressure holds
+// the next flushes) and reaches carbon, whole, once it is up. Heka's
+// CarbonOutput logged the failed write and dropped the metrics.
+func TestStatsdExampleCarbonOutage(t *testing.T) {
+	carbonAddr := freeAddr(t) // nothing listens there yet
+	addr, cmd, logs := runStatsdExample(t, carbonAddr)
+	sendBatch(t, addr)
+	// Two failed attempts: the flushes of the batch's second are held.
+	waitFor(t, "CarbonOutput to fail twice", func() bool {
+		return strings.Count(logs.String(), "connection refused") >= 2
+	})
+	carbon := &collector{}
+	var err error
+	carbon.l, err = net.Listen("tcp", carbonAddr)
+	if err != nil {
+		t.Skipf("carbon's port was taken meanwhile: %v", err)
+	}
+	t.Cleanup(func() { carbon.l.Close() })
+	go func() {
+		for {
+			conn, err := carbon.l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := conn.Read(buf)
+					carbon.mu.Lock()
+					carbon.data.Write(buf[:n])
+					carbon.mu.Unlock()
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	checkBatchFlush(t, carbon)
 	stop(t, cmd)
 }
 
@@ -308,7 +365,7 @@ func TestStatsdExampleIntegration(t *testing.T) {
 	}
 	py := carbonTools(t)
 	carbonAddr, whisperDir := startCarbon(t)
-	addr, cmd := runStatsdExample(t, carbonAddr)
+	addr, cmd, _ := runStatsdExample(t, carbonAddr)
 	host, port, _ := net.SplitHostPort(addr)
 	// One pipeline: the client sends the stats in one datagram.
 	const client = `import sys, statsd

@@ -26,7 +26,7 @@ func (*engine) InjectReports(context.Context) error {
 
 // build builds the registered plugin typ named name with mod applied to
 // its default config, in engine e.
-func build[C any](t *testing.T, e *engine, typ, name string, mod func(*C)) any {
+func build[C any](t testing.TB, e *engine, typ, name string, mod func(*C)) any {
 	t.Helper()
 	reg, ok := pipeline.Lookup(typ)
 	if !ok {
@@ -49,7 +49,7 @@ func build[C any](t *testing.T, e *engine, typ, name string, mod func(*C)) any {
 }
 
 // runInput runs in until the test ends.
-func runInput(t *testing.T, in pipeline.Input, host pipeline.InputHost) {
+func runInput(t testing.TB, in pipeline.Input, host pipeline.InputHost) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -96,7 +96,7 @@ func withoutTimestamps(payload string) []string {
 
 // runAccumulator runs a StatAccumInput "acc" (ticker_interval 1, no
 // percent_threshold) in e, delivering to the host it returns.
-func runAccumulator(t *testing.T, e *engine) (*statsd.AccumInput, *plugintest.Host) {
+func runAccumulator(t testing.TB, e *engine) (*statsd.AccumInput, *plugintest.Host) {
 	acc := build(t, e, "StatAccumInput", "acc", func(c *statsd.AccumConfig) {
 		c.TickerInterval = 1
 		c.PercentThreshold = nil
@@ -106,10 +106,9 @@ func runAccumulator(t *testing.T, e *engine) (*statsd.AccumInput, *plugintest.Ho
 	return acc, host
 }
 
-// TestStatsdToAccumulator: datagrams of batched lines over a real UDP
-// socket, a malformed line among them, reach the StatAccumInput, which
-// flushes them at its tick.
-func TestStatsdToAccumulator(t *testing.T) {
+// runStatsd runs a StatsdInput on a free port and the StatAccumInput it
+// feeds (runAccumulator), and returns once the input listens.
+func runStatsd(t testing.TB) (*statsd.AccumInput, *plugintest.Host, *statsd.Input) {
 	e := new(engine)
 	acc, host := runAccumulator(t, e)
 	in := build(t, e, "StatsdInput", "statsd", func(c *statsd.InputConfig) {
@@ -118,6 +117,14 @@ func TestStatsdToAccumulator(t *testing.T) {
 	}).(*statsd.Input)
 	runInput(t, in, plugintest.NewHost("statsd", plugintest.LineSplitter, false))
 	<-in.Ready()
+	return acc, host, in
+}
+
+// TestStatsdToAccumulator: datagrams of batched lines over a real UDP
+// socket, a malformed line among them, reach the StatAccumInput, which
+// flushes them at its tick.
+func TestStatsdToAccumulator(t *testing.T) {
+	acc, host, in := runStatsd(t)
 	c, err := net.Dial("udp", in.Addr().String())
 	if err != nil {
 		t.Fatal(err)
