@@ -60,7 +60,15 @@ func runStatsdExample(t *testing.T, carbonAddr string) (statsdAddr string, cmd *
 		`address = "127.0.0.1:2003"`, fmt.Sprintf("address = %q", carbonAddr),
 		"ticker_interval = 10", "ticker_interval = 1",
 	).Replace(string(b))
-	path := filepath.Join(t.TempDir(), "statsd.toml")
+	cmd, logs = runStatsdConfig(t, text, statsdAddr)
+	return statsdAddr, cmd, logs
+}
+
+// runStatsdConfig starts hekad on the configuration text and returns once
+// it listens on statsdAddr.
+func runStatsdConfig(t *testing.T, text, statsdAddr string) (cmd *exec.Cmd, logs *syncBuffer) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hekad.toml")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +88,7 @@ func runStatsdExample(t *testing.T, carbonAddr string) (statsdAddr string, cmd *
 	waitFor(t, "StatsdInput to listen", func() bool {
 		return strings.Contains(logs.String(), "address="+statsdAddr)
 	})
-	return statsdAddr, cmd, logs
+	return cmd, logs
 }
 
 // flushOf returns the lines (without their timestamp) that a fake carbon
@@ -217,6 +225,53 @@ func TestStatsdExampleCarbonOutage(t *testing.T) {
 			}()
 		}
 	}()
+	checkBatchFlush(t, carbon)
+	stop(t, cmd)
+}
+
+// hekaStatsdConfig is the core of Heka 0.10's documented statsd
+// replacement, with its keys and values (its InfluxDB output, Lua encoder
+// and graph filter left out): statsd on port 8125, a flush every second
+// with the metrics also in fields, carbon over UDP.
+const hekaStatsdConfig = `[hekad]
+maxprocs = 2
+
+[StatsdInput]
+address = ":8125"
+
+[StatAccumInput]
+ticker_interval = 1
+emit_in_fields = true
+
+[CarbonOutput]
+message_matcher = "Type == 'heka.statmetric'"
+address = "127.0.0.1:2003"
+protocol = "udp"
+`
+
+// TestHekaStatsdConfig: Heka's statsd replacement configuration runs
+// unchanged (but for its ports) and gives the same metrics over UDP.
+func TestHekaStatsdConfig(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	statsdAddr := freeUDPAddr(t)
+	_, port, _ := net.SplitHostPort(statsdAddr)
+	text := strings.NewReplacer(`":8125"`, `":`+port+`"`, "127.0.0.1:2003", pc.LocalAddr().String()).Replace(hekaStatsdConfig)
+	cmd, _ := runStatsdConfig(t, text, ":"+port)
+	sendBatch(t, statsdAddr)
+	carbon := &collector{}
+	buf := make([]byte, 64<<10)
+	pc.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for flushOf(carbon, "stats.counters.app.hits.count 6") == nil {
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		carbon.data.Write(buf[:n])
+	}
 	checkBatchFlush(t, carbon)
 	stop(t, cmd)
 }
