@@ -123,6 +123,18 @@ func TestFlushPayload(t *testing.T) {
 			"stats.timers.z.sum 1.000000", "stats.timers.z.mean 1.000000",
 			"stats.statsd.numStats 5")},
 	}, {
+		// The example of docs/metrics.md.
+		name:  "docs example",
+		input: "shop.orders:1|c\nshop.orders:2|c|@0.5\nshop.checkout:100|ms\nshop.checkout:300|ms\nqueue.depth:42|g\nqueue.depth:-2|g",
+		want: []string{lines(
+			"stats.counters.shop.orders.rate 0.500000", "stats.counters.shop.orders.count 5",
+			"stats.gauges.queue.depth 40.000000",
+			"stats.timers.shop.checkout.count 2", "stats.timers.shop.checkout.count_ps 0.200000",
+			"stats.timers.shop.checkout.lower 100.000000", "stats.timers.shop.checkout.upper 300.000000",
+			"stats.timers.shop.checkout.sum 400.000000", "stats.timers.shop.checkout.mean 200.000000",
+			"stats.timers.shop.checkout.mean_90 200.000000", "stats.timers.shop.checkout.upper_90 300.000000",
+			"stats.statsd.numStats 3")},
+	}, {
 		name:  "legacy namespaces",
 		mod:   func(c *AccumConfig) { c.LegacyNamespaces = true; c.PercentThreshold = nil },
 		input: "a:5|c\ng:1|g\nt:2|ms",
