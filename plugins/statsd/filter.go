@@ -106,13 +106,14 @@ type Filter struct {
 
 	h     *handle   // taken at the first message
 	since time.Time // when h was taken
-	buf   []byte
+	buf   []byte    // the names of the message's stats, one after the other
+	ends  []int     // where each name ends in buf
 	stats []Stat
 
 	made   atomic.Int64
 	bad    atomic.Int64
 	badLog limiter
-	mu     sync.Mutex // guards release against Close
+	mu     sync.Mutex // guards h against Close
 }
 
 func newFilter(cfg FilterConfig, env *pipeline.Env) (pipeline.Filter, error) {
@@ -149,34 +150,33 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, _ pipeline.Injec
 		return fmt.Errorf("stat filter %q: %w", f.name, f.h.errNoAccumulator())
 	}
 	m := p.Message()
-	f.buf, f.stats = f.buf[:0], f.stats[:0]
-	type span struct{ lo, hi int }
-	spans := make([]span, 0, len(f.metrics))
+	f.buf, f.stats, f.ends = f.buf[:0], f.stats[:0], f.ends[:0]
 	for _, mt := range f.metrics {
 		lo := len(f.buf)
 		f.buf = mt.value.expand(f.buf, m, false)
-		v, err := strconv.ParseFloat(string(f.buf[lo:]), 64)
+		value := f.buf[lo:]
+		v, err := strconv.ParseFloat(string(value), 64)
+		s := Stat{Value: v, Kind: mt.kind, SampleRate: 1}
+		if err == nil && s.Kind == Counter {
+			_, ok := counterIncrement(s)
+			if !ok {
+				err = errOverflow
+			}
+		}
 		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-			f.invalid(mt, string(f.buf[lo:]))
+			f.invalid(mt, string(value))
 			f.buf = f.buf[:lo]
 			continue
 		}
-		f.buf = f.buf[:lo]
-		f.buf = mt.name.expand(f.buf, m, mt.replaceDot)
-		s := Stat{Value: v, Kind: mt.kind, SampleRate: 1}
-		if s.Kind == Counter {
-			if _, ok := counterIncrement(s); !ok {
-				f.invalid(mt, string(f.buf[lo:]))
-				f.buf = f.buf[:lo]
-				continue
-			}
-		}
-		spans = append(spans, span{lo, len(f.buf)})
+		f.buf = mt.name.expand(f.buf[:lo], m, mt.replaceDot)
 		f.stats = append(f.stats, s)
+		f.ends = append(f.ends, len(f.buf))
 	}
 	// Buckets point into buf only once it no longer grows.
-	for i, sp := range spans {
-		f.stats[i].Bucket = f.buf[sp.lo:sp.hi]
+	lo := 0
+	for i, end := range f.ends {
+		f.stats[i].Bucket = f.buf[lo:end]
+		lo = end
 	}
 	f.h.acc.Add(f.stats...)
 	f.made.Add(int64(len(f.stats)))
