@@ -116,6 +116,22 @@ func flushOf(c *collector, line string) []string {
 	return out
 }
 
+// sumOf sums the values of metric over every flush a fake carbon got.
+func sumOf(c *collector, metric string) float64 {
+	c.mu.Lock()
+	lines := strings.Split(c.data.String(), "\n")
+	c.mu.Unlock()
+	total := 0.0
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == metric {
+			var v float64
+			fmt.Sscan(f[1], &v)
+			total += v
+		}
+	}
+	return total
+}
+
 func cutLast(l string) (before, after string, ok bool) {
 	i := strings.LastIndexByte(l, ' ')
 	if i < 0 {
@@ -273,6 +289,70 @@ func TestHekaStatsdConfig(t *testing.T) {
 		carbon.data.Write(buf[:n])
 	}
 	checkBatchFlush(t, carbon)
+	stop(t, cmd)
+}
+
+// TestStatFilterHekad: in a real hekad, StatFilter makes stats of the
+// messages a UdpInput receives (text mode: Type and Logger are the input's
+// name, the payload the datagram) and hands them to the StatAccumInput,
+// whose flush reaches carbon.
+func TestStatFilterHekad(t *testing.T) {
+	carbon := newCollector(t)
+	in := freeUDPAddr(t)
+	config := fmt.Sprintf(`[lines]
+type = "UdpInput"
+address = %q
+
+[line_stats]
+type = "StatFilter"
+message_matcher = "Type == 'lines'"
+
+[line_stats.Metric.count]
+type = "Counter"
+name = "lines.%%Logger%%"
+value = "1"
+
+[line_stats.Metric.value]
+type = "Timer"
+name = "lines.value"
+value = "%%Payload%%"
+
+[StatAccumInput]
+ticker_interval = 1
+percent_threshold = []
+
+[CarbonOutput]
+message_matcher = "Type == 'heka.statmetric'"
+address = %q
+`, in, carbon.addr())
+	cmd, _ := runStatsdConfig(t, config, in)
+	c, err := net.Dial("udp", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, v := range []string{"10", "20", "not a number", "30"} {
+		if _, err := c.Write([]byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The datagrams may fall into two flushes: sum over the flushes.
+	want := map[string]float64{
+		"stats.counters.lines.lines.count": 4,
+		"stats.timers.lines.value.count":   3,
+		"stats.timers.lines.value.sum":     60,
+	}
+	waitFor(t, "the 4 lines in carbon", func() bool {
+		return sumOf(carbon, "stats.counters.lines.lines.count") == 4
+	})
+	waitFor(t, "the 3 values in carbon", func() bool {
+		return sumOf(carbon, "stats.timers.lines.value.count") == 3
+	})
+	for name, v := range want {
+		if got := sumOf(carbon, name); got != v {
+			t.Errorf("%s: %v over the flushes, want %v", name, got, v)
+		}
+	}
 	stop(t, cmd)
 }
 
