@@ -195,10 +195,55 @@ func checkBatchFlush(t *testing.T, carbon *collector) {
 // receiver with exact names and values.
 func TestStatsdExample(t *testing.T) {
 	carbon := newCollector(t)
-	addr, cmd, _ := runStatsdExample(t, carbon.addr())
+	addr, cmd, logs := runStatsdExample(t, carbon.addr())
 	sendBatch(t, addr)
 	checkBatchFlush(t, carbon)
+
+	// The plugins' figures in the SIGUSR1 report (plugins/*/README.md).
+	cmd.Process.Signal(syscall.SIGUSR1)
+	var in, acc, out map[string]string
+	waitFor(t, "the SIGUSR1 report", func() bool {
+		in, acc, out = reportEntry(logs.String(), "StatsdInput"), reportEntry(logs.String(), "StatAccumInput"), reportEntry(logs.String(), "CarbonOutput")
+		return in != nil && acc != nil && out != nil
+	})
+	for _, f := range [][3]string{
+		{"StatsdInput", "DatagramCount", "1"}, {"StatsdInput", "StatCount", "6"}, {"StatsdInput", "MalformedCount", "1"},
+		{"StatAccumInput", "StatCount", "6"}, {"StatAccumInput", "FlushCount", ""}, {"StatAccumInput", "LastNumStats", ""},
+		{"CarbonOutput", "LineCount", ""}, {"CarbonOutput", "MalformedCount", "0"}, {"CarbonOutput", "TooLongCount", "0"}, {"CarbonOutput", "WriteCount", ""},
+	} {
+		e := map[string]map[string]string{"StatsdInput": in, "StatAccumInput": acc, "CarbonOutput": out}[f[0]]
+		if v, ok := e[f[1]]; !ok || (f[2] != "" && v != f[2]) {
+			t.Errorf("report of %s: %s = %q (present %v), want %q", f[0], f[1], v, ok, f[2])
+		}
+	}
 	stop(t, cmd)
+}
+
+// reportEntry returns the figures of the plugin name in the last SIGUSR1
+// report in logs, or nil.
+func reportEntry(logs, name string) map[string]string {
+	const banner = "========[heka.all-report]========\n"
+	i := strings.LastIndex(logs, banner)
+	if i < 0 {
+		return nil
+	}
+	body, _, ok := strings.Cut(logs[i+len(banner):], "\n========\n")
+	if !ok {
+		return nil
+	}
+	var out map[string]string
+	for _, line := range strings.Split(body, "\n") {
+		switch {
+		case line == name+":":
+			out = map[string]string{}
+		case out != nil && strings.HasPrefix(line, "    "):
+			k, v, _ := strings.Cut(strings.TrimSpace(line), ": ")
+			out[k] = v
+		case out != nil:
+			return out
+		}
+	}
+	return out
 }
 
 // TestStatsdExampleCarbonOutage: carbon is down when the stats come; the
