@@ -101,7 +101,11 @@ func ParseLine(line []byte) (Stat, error) {
 	default:
 		return s, errType
 	}
-	v, err := strconv.ParseFloat(string(value), 64)
+	bits := 64
+	if s.Kind == Counter {
+		bits = 32 // Heka's precision: rounded once, straight to float32
+	}
+	v, err := strconv.ParseFloat(string(value), bits)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 		return s, errValue
 	}

@@ -36,7 +36,8 @@ func TestParseLine(t *testing.T) {
 		{"a:1|c|@0", Stat{}, errRate},
 		{"a:1|c|@-1", Stat{}, errRate},
 		{"a:1|c|@x", Stat{}, errRate},
-		{"a:1e300|c|@0.0001", Stat{}, errOverflow},
+		{"a:1e300|c", Stat{}, errValue},
+		{"a:1e30|c|@0.0001", Stat{}, errOverflow},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
