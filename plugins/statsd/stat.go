@@ -12,11 +12,10 @@ type Kind uint8
 
 // The statsd types hekad aggregates.
 const (
-	// Counter ("|c") adds its value, scaled by the sample rate, to a
-	// count.
+	// Counter ("|c", and "|h" as in Heka) adds its value, scaled by the
+	// sample rate, to a count.
 	Counter Kind = iota
-	// Timer ("|ms", and "|h" for histogram) adds a sample to the timings
-	// of the interval.
+	// Timer ("|ms") adds a sample to the timings of the interval.
 	Timer
 	// Gauge ("|g") sets a value, or moves it when the value has a sign.
 	Gauge
@@ -91,9 +90,11 @@ func ParseLine(line []byte) (Stat, error) {
 		rest = nil
 	}
 	switch string(typ) {
-	case "c":
+	case "c", "h":
+		// Heka took "h" (DogStatsD's histogram) for a counter; kept, so
+		// that its metrics stay what they were.
 		s.Kind = Counter
-	case "ms", "h":
+	case "ms":
 		s.Kind = Timer
 	case "g":
 		s.Kind = Gauge

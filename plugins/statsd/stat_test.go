@@ -16,7 +16,7 @@ func TestParseLine(t *testing.T) {
 		{"a.b-c_d:2.5|c|@0.1", Stat{Bucket: []byte("a.b-c_d"), Value: 2.5, Kind: Counter, SampleRate: 0.1}, nil},
 		{"t:320|ms", Stat{Bucket: []byte("t"), Value: 320, Kind: Timer, SampleRate: 1}, nil},
 		{"t:320|ms|@0.5", Stat{Bucket: []byte("t"), Value: 320, Kind: Timer, SampleRate: 0.5}, nil},
-		{"h:-3|h", Stat{Bucket: []byte("h"), Value: -3, Kind: Timer, SampleRate: 1}, nil},
+		{"h:-3|h", Stat{Bucket: []byte("h"), Value: -3, Kind: Counter, SampleRate: 1}, nil},
 		{"g:333|g", Stat{Bucket: []byte("g"), Value: 333, Kind: Gauge, SampleRate: 1}, nil},
 		{"g:-10|g", Stat{Bucket: []byte("g"), Value: -10, Kind: Gauge, SampleRate: 1, Delta: true}, nil},
 		{"g:+4|g", Stat{Bucket: []byte("g"), Value: 4, Kind: Gauge, SampleRate: 1, Delta: true}, nil},
