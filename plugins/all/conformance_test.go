@@ -45,7 +45,7 @@ var targets = map[string]plugintest.Target{
 	// through the StatAccumInput it names, which the suite does not run;
 	// plugins/statsd runs the two together over real sockets.
 	"StatsdInput": {Config: func(t testing.TB) map[string]any {
-		t.Skip("StatsdInput delivers through its StatAccumInput: covered by plugins/statsd (TestStatsdToAccumulator) and cmd/hekad-style end-to-end tests")
+		t.Skip("StatsdInput delivers through its StatAccumInput: run over real sockets by plugins/statsd (TestStatsdToAccumulator) and in a real hekad by examples (TestStatsdExample)")
 		return nil
 	}},
 	// Each feed is parsed as statsd lines into the input's accumulator,
