@@ -1,0 +1,70 @@
+package statsd
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+// TestNoAccumulator: a StatsdInput or StatFilter whose StatAccumInput does
+// not run fails, naming stat_accum_name, once accumulatorWait passed.
+func TestNoAccumulator(t *testing.T) {
+	engine := new(int)
+	h := acquire(engine, "acc")
+	defer h.release()
+	err := h.waitFlusher(t.Context(), time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), `stat_accum_name: no StatAccumInput section named "acc"`) {
+		t.Errorf("StatsdInput: %v", err)
+	}
+
+	cfg := defaultFilterConfig()
+	cfg.Metric = map[string]MetricConfig{"a": {Type: "Counter", Name: "a", Value: "1"}}
+	p, err := newFilter(cfg, pipeline.NewEnv("f", "StatFilter", nil, nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.(*Filter)
+	defer f.Close()
+	if err := f.Process(t.Context(), pipeline.NewPack(), nil); err != nil {
+		t.Fatalf("first message: %v", err)
+	}
+	f.since = f.since.Add(-accumulatorWait - time.Second)
+	err = f.Process(t.Context(), pipeline.NewPack(), nil)
+	if err == nil || !strings.Contains(err.Error(), "stat_accum_name") {
+		t.Errorf("StatFilter: %v", err)
+	}
+
+	// Once a StatAccumInput runs, the wait ends at once.
+	h.flushes()
+	if err := h.waitFlusher(t.Context(), time.Hour); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestHubEngines: plugins of two engines with the same names do not
+// share an accumulator; an entry goes once no plugin holds it.
+func TestHubEngines(t *testing.T) {
+	e1, e2 := new(int), new(int)
+	a, b, c := acquire(e1, "x"), acquire(e2, "x"), acquire(e1, "x")
+	if a.acc == b.acc || a.acc != c.acc {
+		t.Error("engines share accumulators")
+	}
+	a.release()
+	a.release() // twice is once
+	if d := acquire(e1, "x"); d.acc != c.acc {
+		t.Error("entry gone while held")
+	} else {
+		d.release()
+	}
+	c.release()
+	b.release()
+	hub.mu.Lock()
+	defer hub.mu.Unlock()
+	for k := range hub.m {
+		if k.engine == e1 || k.engine == e2 {
+			t.Errorf("entry %v left", k)
+		}
+	}
+}
