@@ -17,6 +17,7 @@ type Env struct {
 	metrics metrics.Registry
 	globals *Globals
 	reports Reports
+	shared  *Shared
 
 	// What Build needs to make the Env of a plugin this one builds.
 	baseLogger  *slog.Logger
@@ -31,6 +32,10 @@ type EnvOption func(*Env)
 
 // WithReports gives the Env the engine's reports (see Env.Reports).
 func WithReports(r Reports) EnvOption { return func(e *Env) { e.reports = r } }
+
+// WithShared gives the Env the engine's meeting place of plugins (see
+// Env.Shared).
+func WithShared(s *Shared) EnvOption { return func(e *Env) { e.shared = s } }
 
 // WithSections lets the plugin build fresh instances of other sections of
 // the configuration (Env.Build, Env.Decoder).
@@ -61,6 +66,7 @@ func NewEnv(name, typ string, g *Globals, logger *slog.Logger, reg metrics.Regis
 		metrics: metrics.NewPrefixedChildRegistry(reg, name+"."),
 		globals: g,
 		reports: noReports{},
+		shared:  NewShared(),
 
 		baseLogger:  logger,
 		baseMetrics: reg,
@@ -106,6 +112,10 @@ func (e *Env) ShareDir(path ...string) string { return resolve(e.globals.ShareDi
 // yet); outside an engine its Snapshot is empty and InjectReports fails
 // with ErrNoReports.
 func (e *Env) Reports() Reports { return e.reports }
+
+// Shared returns where the plugins of the engine meet (see Shared). An Env
+// made without WithShared has a Shared of its own.
+func (e *Env) Shared() *Shared { return e.shared }
 
 // Globals returns the [hekad] settings (read-only).
 func (e *Env) Globals() Globals { return *e.globals }

@@ -67,6 +67,7 @@ func (e *Engine) build(plan *config.Plan) error {
 		encoders[d.Name] = d
 	}
 	e.sections = planSections{pipeline.KindDecoder: decoders, pipeline.KindEncoder: encoders}
+	e.shared = pipeline.NewShared()
 	seen := map[string]bool{}
 	dup := func(s config.Section) bool {
 		if seen[s.Name] {
@@ -114,7 +115,7 @@ func (e *Engine) build(plan *config.Plan) error {
 }
 
 func (e *Engine) env(name, typ string, opts ...pipeline.EnvOption) *pipeline.Env {
-	opts = append([]pipeline.EnvOption{pipeline.WithReports(e), pipeline.WithSections(e.sections)}, opts...)
+	opts = append([]pipeline.EnvOption{pipeline.WithReports(e), pipeline.WithSections(e.sections), pipeline.WithShared(e.shared)}, opts...)
 	return pipeline.NewEnv(name, typ, &e.g, e.opts.Logger, e.opts.Metrics, opts...)
 }
 

@@ -112,7 +112,8 @@ type Engine struct {
 	filters  []*sink
 	outputs  []*sink
 	router   *router
-	sections planSections // what plugins may build with Env.Build
+	sections planSections     // what plugins may build with Env.Build
+	shared   *pipeline.Shared // where the plugins meet (Env.Shared)
 
 	grp                                               group
 	inputsWG, decodersWG, filtersWG, outputsWG, auxWG sync.WaitGroup

@@ -171,10 +171,12 @@ func (r *router) run() {
 				break
 			}
 			r.now = unixNow()
+			// Counted first: route may hand a full batch on, and what
+			// the sinks then report must not run ahead of this figure.
+			r.processed.Add(int64(len(b.packs)))
 			for i, p := range b.packs {
 				r.route(p, b.org[i])
 			}
-			r.processed.Add(int64(len(b.packs)))
 			r.e.batches.put(b)
 			r.flush()
 		case <-r.injSig:
@@ -298,10 +300,10 @@ func (r *router) routeInjected() {
 	r.injQ = r.injSpare[:0]
 	r.injMu.Unlock()
 	r.now = unixNow()
+	r.processed.Add(int64(len(q)))
 	for _, p := range q {
 		r.route(p, nil)
 	}
-	r.processed.Add(int64(len(q)))
 	clear(q)
 	r.injSpare = q
 	r.flush()

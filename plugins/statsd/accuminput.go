@@ -106,7 +106,7 @@ type AccumInput struct {
 	hostname string
 	pid      int32
 	log      *slog.Logger
-	engine   any
+	engine   *pipeline.Shared // where the accumulator is found (Env.Shared)
 
 	tick      chan struct{}
 	ready     chan struct{}
@@ -128,7 +128,7 @@ func newAccumInput(cfg AccumConfig, env *pipeline.Env) (pipeline.Input, error) {
 		hostname: env.Hostname(),
 		pid:      int32(env.Pid()),
 		log:      env.Logger(),
-		engine:   engineKey(env),
+		engine:   env.Shared(),
 		tick:     make(chan struct{}, 1),
 		ready:    make(chan struct{}),
 	}, nil

@@ -100,7 +100,7 @@ type metric struct {
 type Filter struct {
 	name    string
 	log     *slog.Logger
-	engine  any
+	engine  *pipeline.Shared // where the accumulator is found (Env.Shared)
 	accName string
 	metrics []metric
 
@@ -120,7 +120,7 @@ func newFilter(cfg FilterConfig, env *pipeline.Env) (pipeline.Filter, error) {
 	f := &Filter{
 		name:    env.Name(),
 		log:     env.Logger(),
-		engine:  engineKey(env),
+		engine:  env.Shared(),
 		accName: cfg.StatAccumName,
 		badLog:  limiter{every: 10 * time.Second},
 	}

@@ -3,46 +3,22 @@ package statsd
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"sync"
 	"time"
 
 	"github.com/hekad-go/hekad/pipeline"
 )
 
-// The accumulators of running plugins, by engine and StatAccumInput name:
-// StatsdInputs and StatFilters add to the accumulator of the
-// StatAccumInput they name (stat_accum_name), which flushes it. pipeline
-// offers no way for one running plugin to reach another, so the plugins
-// meet here, keyed by the engine they run in (the Env's Reports, one per
-// engine) so that engines in one process (tests) stay apart. An entry
-// lives while a plugin holds it; it is the only mutable state of the
-// package. See docs/metrics.md for the pipeline change that would replace
-// it.
-var hub = struct {
-	mu sync.Mutex
-	m  map[hubKey]*hubEntry
-}{m: map[hubKey]*hubEntry{}}
-
-type hubKey struct {
-	engine any
-	name   string
-}
+// The accumulators of running plugins, by StatAccumInput name: StatsdInputs
+// and StatFilters add to the accumulator of the StatAccumInput they name
+// (stat_accum_name), which flushes it. They meet in the engine's
+// pipeline.Shared (Env.Shared), so that plugins of different engines never
+// share one.
 
 type hubEntry struct {
 	acc     *Accumulator
-	refs    int
 	flusher chan struct{} // closed once a StatAccumInput runs it
 	once    sync.Once
-}
-
-// engineKey returns what identifies the engine env belongs to.
-func engineKey(env *pipeline.Env) any {
-	r := env.Reports()
-	if r == nil || !reflect.TypeOf(r).Comparable() {
-		return nil
-	}
-	return r
 }
 
 // handle is a plugin's hold on a hub entry.
@@ -53,27 +29,12 @@ type handle struct {
 }
 
 // acquire returns a hold on the accumulator of the StatAccumInput name in
-// engine (see engineKey), making it if needed.
-func acquire(engine any, name string) *handle {
-	k := hubKey{engine, name}
-	hub.mu.Lock()
-	defer hub.mu.Unlock()
-	e := hub.m[k]
-	if e == nil {
-		e = &hubEntry{acc: NewAccumulator(), flusher: make(chan struct{})}
-		hub.m[k] = e
-	}
-	e.refs++
-	var once sync.Once
-	return &handle{hubEntry: e, name: name, release: func() {
-		once.Do(func() {
-			hub.mu.Lock()
-			defer hub.mu.Unlock()
-			if e.refs--; e.refs == 0 && hub.m[k] == e {
-				delete(hub.m, k)
-			}
-		})
-	}}
+// shared, making it if needed.
+func acquire(shared *pipeline.Shared, name string) *handle {
+	v, release := shared.Acquire("statsd.accumulator/"+name, func() any {
+		return &hubEntry{acc: NewAccumulator(), flusher: make(chan struct{})}
+	})
+	return &handle{hubEntry: v.(*hubEntry), name: name, release: release}
 }
 
 // flushes says that a StatAccumInput runs the accumulator.

@@ -11,8 +11,7 @@ import (
 // TestNoAccumulator: a StatsdInput or StatFilter whose StatAccumInput does
 // not run fails, naming stat_accum_name, once accumulatorWait passed.
 func TestNoAccumulator(t *testing.T) {
-	engine := new(int)
-	h := acquire(engine, "acc")
+	h := acquire(pipeline.NewShared(), "acc")
 	defer h.release()
 	err := h.waitFlusher(t.Context(), time.Millisecond)
 	if err == nil || !strings.Contains(err.Error(), `stat_accum_name: no StatAccumInput section named "acc"`) {
@@ -46,7 +45,7 @@ func TestNoAccumulator(t *testing.T) {
 // TestHubEngines: plugins of two engines with the same names do not
 // share an accumulator; an entry goes once no plugin holds it.
 func TestHubEngines(t *testing.T) {
-	e1, e2 := new(int), new(int)
+	e1, e2 := pipeline.NewShared(), pipeline.NewShared()
 	a, b, c := acquire(e1, "x"), acquire(e2, "x"), acquire(e1, "x")
 	if a.acc == b.acc || a.acc != c.acc {
 		t.Error("engines share accumulators")
@@ -60,11 +59,7 @@ func TestHubEngines(t *testing.T) {
 	}
 	c.release()
 	b.release()
-	hub.mu.Lock()
-	defer hub.mu.Unlock()
-	for k := range hub.m {
-		if k.engine == e1 || k.engine == e2 {
-			t.Errorf("entry %v left", k)
-		}
+	if e1.Len() != 0 || e2.Len() != 0 {
+		t.Errorf("entries left: %d, %d", e1.Len(), e2.Len())
 	}
 }

@@ -77,7 +77,7 @@ type Input struct {
 	cfg    InputConfig
 	name   string
 	log    *slog.Logger
-	engine any
+	engine *pipeline.Shared // where the accumulator is found (Env.Shared)
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -94,7 +94,7 @@ func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
 		cfg:    cfg,
 		name:   env.Name(),
 		log:    env.Logger(),
-		engine: engineKey(env),
+		engine: env.Shared(),
 		ready:  make(chan struct{}),
 		badLog: limiter{every: 10 * time.Second},
 	}, nil

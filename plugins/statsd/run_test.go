@@ -16,16 +16,13 @@ import (
 )
 
 // engine stands for one engine: the plugins of a test meet through its
-// Reports, as those of one hekad do, and apart from other tests'.
-type engine struct{ _ byte }
+// pipeline.Shared, as those of one hekad do.
+type engine struct{ shared *pipeline.Shared }
 
-func (*engine) Snapshot() pipeline.Snapshot { return pipeline.Snapshot{} }
-func (*engine) InjectReports(context.Context) error {
-	return pipeline.ErrNoReports
-}
+func newEngine() *engine { return &engine{shared: pipeline.NewShared()} }
 
-// build builds the registered plugin typ named name with mod applied to
-// its default config, in engine e.
+// build builds the plugin typ named name with mod applied to its default
+// config, in engine e.
 func build[C any](t testing.TB, e *engine, typ, name string, mod func(*C)) any {
 	t.Helper()
 	reg, ok := pipeline.Lookup(typ)
@@ -41,7 +38,7 @@ func build[C any](t testing.TB, e *engine, typ, name string, mod func(*C)) any {
 			t.Fatal(err)
 		}
 	}
-	p, err := reg.Build(cfg, pipeline.NewEnv(name, typ, nil, nil, nil, pipeline.WithReports(e)))
+	p, err := reg.Build(cfg, pipeline.NewEnv(name, typ, nil, nil, nil, pipeline.WithShared(e.shared)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +106,7 @@ func runAccumulator(t testing.TB, e *engine) (*statsd.AccumInput, *plugintest.Ho
 // runStatsd runs a StatsdInput on a free port and the StatAccumInput it
 // feeds (runAccumulator), and returns once the input listens.
 func runStatsd(t testing.TB) (*statsd.AccumInput, *plugintest.Host, *statsd.Input) {
-	e := new(engine)
+	e := newEngine()
 	acc, host := runAccumulator(t, e)
 	in := build(t, e, "StatsdInput", "statsd", func(c *statsd.InputConfig) {
 		c.Address = "127.0.0.1:0"
@@ -162,7 +159,7 @@ func TestStatsdToAccumulator(t *testing.T) {
 // replace_dot, reach the accumulator; a value that is no number is
 // counted and the other metrics of the message still count.
 func TestStatFilter(t *testing.T) {
-	e := new(engine)
+	e := newEngine()
 	acc, host := runAccumulator(t, e)
 	f := build(t, e, "StatFilter", "f", func(c *statsd.FilterConfig) {
 		c.StatAccumName = "acc"
@@ -215,7 +212,7 @@ func TestStatFilter(t *testing.T) {
 // TestStatsToFieldsDecoder: the lines of the first timestamp become
 // fields of the message, those of each other timestamp a new message.
 func TestStatsToFieldsDecoder(t *testing.T) {
-	d := build(t, new(engine), "StatsToFieldsDecoder", "d", func(*statsd.DecoderConfig) {}).(pipeline.Decoder)
+	d := build(t, newEngine(), "StatsToFieldsDecoder", "d", func(*statsd.DecoderConfig) {}).(pipeline.Decoder)
 	tests := []struct {
 		name    string
 		payload string
