@@ -115,6 +115,7 @@ func (lb *lib) format(L *lua.LState) int {
 		}
 		lb.checkSize(L, b.Len())
 	}
+	lb.alloc(L, b.Len())
 	L.Push(lua.LString(b.String()))
 	return 1
 }
@@ -150,4 +151,12 @@ func quote(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte('"')
+}
+
+// Quote is s as string.format("%q", s) writes it in C Lua 5.1: a Lua string
+// literal that reads back as s.
+func Quote(s string) string {
+	var b strings.Builder
+	quote(&b, s)
+	return b.String()
 }

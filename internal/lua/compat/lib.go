@@ -15,6 +15,10 @@ type Options struct {
 	// a larger result raises the Lua error MemoryError. It is how a sandbox
 	// keeps one instruction from allocating far beyond its memory_limit.
 	MaxString int
+	// Alloc, if not nil, is told the size of each string a replacement is
+	// about to build (it may raise a Lua error to refuse it): a sandbox
+	// charges these against its memory_limit between two walks of its data.
+	Alloc func(L *lua.LState, n int)
 	// Stdout, if not nil, receives the output of a print function that
 	// formats as C Lua 5.1 does. When nil, print is left as it is.
 	Stdout io.Writer
@@ -81,6 +85,14 @@ func (lb *lib) checkSize(L *lua.LState, n int) {
 	}
 }
 
+// alloc checks and reports a string of n bytes about to be built.
+func (lb *lib) alloc(L *lua.LState, n int) {
+	lb.checkSize(L, n)
+	if lb.opts.Alloc != nil {
+		lb.opts.Alloc(L, n)
+	}
+}
+
 // concat is `..` over all its arguments, right to left as in Lua, with
 // numbers formatted as C Lua 5.1 does and __concat metamethods.
 func (lb *lib) concat(L *lua.LState) int {
@@ -98,7 +110,7 @@ func (lb *lib) concat(L *lua.LState) int {
 		}
 	}
 	if simple {
-		lb.checkSize(L, size)
+		lb.alloc(L, size)
 		var b strings.Builder
 		b.Grow(size)
 		var num [32]byte
@@ -119,7 +131,7 @@ func (lb *lib) concat(L *lua.LState) int {
 		ls, lok := ToString(lhs)
 		rs, rok := ToString(rhs)
 		if lok && rok {
-			lb.checkSize(L, len(ls)+len(rs))
+			lb.alloc(L, len(ls)+len(rs))
 			rhs = lua.LString(ls + rs)
 			continue
 		}
@@ -227,7 +239,7 @@ func (lb *lib) rep(L *lua.LState) int {
 	if n > math.MaxInt32/len(s)+1 {
 		L.RaiseError(MemoryError)
 	}
-	lb.checkSize(L, len(s)*n)
+	lb.alloc(L, len(s)*n)
 	L.Push(lua.LString(strings.Repeat(s, n)))
 	return 1
 }
@@ -277,6 +289,7 @@ func (lb *lib) tableConcat(L *lua.LState) int {
 		}
 		lb.checkSize(L, b.Len())
 	}
+	lb.alloc(L, b.Len())
 	L.Push(lua.LString(b.String()))
 	return 1
 }

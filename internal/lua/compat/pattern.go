@@ -489,7 +489,7 @@ func (lb *lib) gsub(L *lua.LState) int {
 		}
 	}
 	b.WriteString(src[s:])
-	lb.checkSize(L, b.Len())
+	lb.alloc(L, b.Len())
 	L.Push(lua.LString(b.String()))
 	L.Push(lua.LNumber(n))
 	return 2
