@@ -135,6 +135,7 @@ type memory struct {
 	sample  []metrics.Sample
 	walks   int
 	seen    map[any]struct{}
+	stack   []lua.LValue // the walk's work list
 }
 
 func newMemory(L *lua.LState, limit int64, roots ...lua.LValue) *memory {
@@ -189,9 +190,8 @@ func (m *memory) walk() {
 		m.seen = make(map[any]struct{})
 	}
 	clear(m.seen)
-	var n int64
 	for _, r := range m.roots {
-		n += m.size(r)
+		m.add(r)
 	}
 	for level := 0; ; level++ {
 		dbg, ok := m.L.GetStack(level)
@@ -203,9 +203,10 @@ func (m *memory) walk() {
 			if name == "" {
 				break
 			}
-			n += m.size(v)
+			m.add(v)
 		}
 	}
+	n := m.drain()
 	if n > m.est+m.est/4 {
 		m.factor = minWalkFactor
 	} else {
@@ -227,8 +228,28 @@ func (m *memory) first(x any) bool {
 	return true
 }
 
-// size is the estimate of v and of what only it reaches.
-func (m *memory) size(v lua.LValue) int64 {
+// add queues v for the walk.
+func (m *memory) add(v lua.LValue) {
+	switch v.(type) {
+	case lua.LString, *lua.LTable, *lua.LFunction, *lua.LUserData, *lua.LState:
+		m.stack = append(m.stack, v)
+	}
+}
+
+// drain charges everything queued and what it reaches, without recursion
+// (a deep chain of tables must not grow the Go stack).
+func (m *memory) drain() int64 {
+	var n int64
+	for len(m.stack) > 0 {
+		v := m.stack[len(m.stack)-1]
+		m.stack = m.stack[:len(m.stack)-1]
+		n += m.own(v)
+	}
+	return n
+}
+
+// own is the size of v itself; it queues what v refers to.
+func (m *memory) own(v lua.LValue) int64 {
 	switch x := v.(type) {
 	case lua.LString:
 		return int64(len(x)) + sizeString
@@ -238,24 +259,25 @@ func (m *memory) size(v lua.LValue) int64 {
 		}
 		n := int64(sizeTable)
 		x.ForEach(func(k, val lua.LValue) {
-			n += sizeEntry + m.size(k) + m.size(val)
+			n += sizeEntry
+			m.add(k)
+			m.add(val)
 		})
-		if x.Metatable != nil && x.Metatable != lua.LNil {
-			n += m.size(x.Metatable)
+		if x.Metatable != nil {
+			m.add(x.Metatable)
 		}
 		return n
 	case *lua.LFunction:
 		if !m.first(x) {
 			return 0
 		}
-		n := int64(sizeClosure)
 		if x.Env != nil {
-			n += m.size(x.Env)
+			m.add(x.Env)
 		}
 		for _, uv := range x.Upvalues {
-			n += sizeUpvalue + m.size(uv.Value())
+			m.add(uv.Value())
 		}
-		return n
+		return sizeClosure + sizeUpvalue*int64(len(x.Upvalues))
 	case *lua.LUserData:
 		if !m.first(x) {
 			return 0
@@ -265,10 +287,10 @@ func (m *memory) size(v lua.LValue) int64 {
 			n += int64(s.MemSize())
 		}
 		if x.Metatable != nil {
-			n += m.size(x.Metatable)
+			m.add(x.Metatable)
 		}
 		if x.Env != nil {
-			n += m.size(x.Env)
+			m.add(x.Env)
 		}
 		return n
 	case *lua.LState:

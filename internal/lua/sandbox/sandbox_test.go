@@ -276,3 +276,56 @@ func TestAppendPayloadNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestInstructionBoundary runs a call that takes a fixed number of
+// instructions with that many allowed (it passes), then one fewer (it trips).
+func TestInstructionBoundary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "n.lua")
+	writeFile(t, path, "function process_message() local s = 0 for i = 1, 1000 do s = s + i end return 0 end")
+	run := func(limit int64) (*Sandbox, error) {
+		sb, err := New(Config{Name: "n", Script: path, InstructionLimit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sb.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sb.Close() })
+		_, _, err = sb.ProcessMessage(t.Context())
+		return sb, err
+	}
+	sb, err := run(1 << 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := sb.Stats().MaxInstructions
+	if n < 2000 || n > 2100 {
+		t.Errorf("a 1,000-iteration loop took %d instructions, want about 2,00x as C Lua's count hook", n)
+	}
+	if _, err := run(n); err != nil {
+		t.Errorf("limit %d: %v", n, err)
+	}
+	var te *TerminatedError
+	if _, err := run(n - 1); !errors.As(err, &te) || te.Reason != ReasonInstructionLimit {
+		t.Errorf("limit %d: got %v, want instruction_limit", n-1, err)
+	}
+}
+
+// TestDeepChain walks a chain of a million nested tables (the walk must not
+// recurse) and stops it at memory_limit.
+func TestDeepChain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chain.lua")
+	writeFile(t, path, "chain = nil function process_message() for i = 1, 1e7 do chain = {chain} end return 0 end")
+	sb, err := New(Config{Name: "chain", Script: path, MemoryLimit: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	var te *TerminatedError
+	if _, _, err := sb.ProcessMessage(t.Context()); !errors.As(err, &te) || te.Reason != ReasonMemoryLimit {
+		t.Errorf("got %v, want memory_limit", err)
+	}
+}
