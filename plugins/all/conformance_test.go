@@ -29,6 +29,21 @@ var targets = map[string]plugintest.Target{
 	"ScribbleDecoder":     {Valid: []byte("any line")},
 	"PayloadRegexDecoder": {Valid: []byte(`192.0.2.7 - alice [25/Nov/2026:08:00:00 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`)},
 	"TcpOutput":           {Config: drainServer},
+	// The samples name scripts under share_dir; these are written for the run.
+	"SandboxDecoder": {Valid: []byte("key=value"), Config: luaScript(`
+function process_message()
+    local p = read_message("Payload")
+    if not p then return -1, "no payload" end
+    inject_message({Type = "conformance", Payload = p, Fields = {size = #p}})
+    return 0
+end`)},
+	"SandboxFilter": {Config: luaScript(`
+count = 0
+function process_message() count = count + 1 return 0 end
+function timer_event(ns)
+    add_to_payload(count)
+    inject_payload("txt", read_config("payload_name"))
+end`)},
 	// Its sample cuts records where a line starts with a date.
 	"RegexSplitter": {Valid: []byte("2026-12-04 one\n2026-12-04 two\n2026-12-04 three")},
 	"FileOutput": {Config: func(t testing.TB) map[string]any {
@@ -221,5 +236,17 @@ func TestConformance(t *testing.T) {
 		if _, ok := pipeline.Lookup(name); !ok {
 			t.Errorf("targets names %s, which is not registered", name)
 		}
+	}
+}
+
+// luaScript is a Target.Config that writes src to a Lua file and names it as
+// the sandbox plugin's filename.
+func luaScript(src string) func(testing.TB) map[string]any {
+	return func(t testing.TB) map[string]any {
+		path := filepath.Join(t.TempDir(), "script.lua")
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"filename": path, "preserve_data": false}
 	}
 }

@@ -1,0 +1,229 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+
+	lua "github.com/yuin/gopher-lua"
+
+	lsb "github.com/hekad-go/hekad/internal/lua/sandbox"
+	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+// Decoder is SandboxDecoder: process_message is called for every record
+// (read_message reads the record's message, usually its Payload); the script
+// injects the messages it makes with inject_message (or inject_payload), or
+// rewrites the record's own message with write_message.
+type Decoder struct {
+	name string
+	sb   *lsb.Sandbox
+	rd   reader
+
+	ctx      context.Context
+	injected []*pipeline.Pack
+}
+
+func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
+	d := &Decoder{name: env.Name()}
+	sb, err := startSandbox(cfg, env, "sandbox decoder", map[string]func(*lsb.Sandbox) lua.LGFunction{
+		"read_message":   func(*lsb.Sandbox) lua.LGFunction { return d.rd.readMessage },
+		"inject_message": func(*lsb.Sandbox) lua.LGFunction { return d.injectMessage },
+		"inject_payload": func(*lsb.Sandbox) lua.LGFunction { return d.injectPayload },
+		"write_message":  func(*lsb.Sandbox) lua.LGFunction { return d.writeMessage },
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.sb = sb
+	return d, nil
+}
+
+// Decode runs process_message on p. Status 0 routes what the script
+// injected, or p itself (as write_message left it) when it injected
+// nothing; a negative status fails this record ("Failed parsing"); a
+// positive status, a script error or a broken limit is fatal (ErrFatal: the
+// input stops), as in Heka.
+func (d *Decoder) Decode(ctx context.Context, p *pipeline.Pack, out []*pipeline.Pack) ([]*pipeline.Pack, error) {
+	d.ctx, d.rd.pack, d.injected = ctx, p, d.injected[:0]
+	status, msg, err := d.sb.ProcessMessage(ctx)
+	d.ctx, d.rd.pack = nil, nil
+	if err != nil || status != 0 {
+		for _, q := range d.injected {
+			q.Recycle()
+		}
+		d.injected = d.injected[:0]
+		switch {
+		case err != nil:
+			return out, fmt.Errorf("sandbox decoder %q: %w: %w", d.name, pipeline.ErrFatal, err)
+		case status > 0:
+			return out, fmt.Errorf("sandbox decoder %q: %w: process_message() returned %d: %s", d.name, pipeline.ErrFatal, status, msg)
+		}
+		return out, fmt.Errorf("sandbox decoder %q: Failed parsing: %s payload: %s", d.name, msg, p.MessageHeaders().GetPayload())
+	}
+	if len(d.injected) == 0 {
+		return append(out, p), nil
+	}
+	out = append(out, d.injected...)
+	d.injected = d.injected[:0]
+	return out, nil
+}
+
+// spawn takes a pack for an injection, with the headers the script does not
+// set taken from the record's message (Heka's decoder rule).
+func (d *Decoder) spawn(L *lua.LState, fn string) (*pipeline.Pack, *message.Message) {
+	if d.rd.pack == nil {
+		L.RaiseError("%s() called outside process_message", fn)
+	}
+	p, err := d.rd.pack.Spawn(d.ctx)
+	if err != nil {
+		L.RaiseError("%s() aborted: %v", fn, err)
+	}
+	return p, p.MutableMessage()
+}
+
+// fillFrom sets the headers of m that are absent from those of orig.
+func fillFrom(m, orig *message.Message) {
+	if !m.Has(message.HeaderUuid) {
+		m.SetUuid(orig.GetUuid())
+	}
+	if !m.Has(message.HeaderTimestamp) {
+		m.SetTimestamp(orig.GetTimestamp())
+	}
+	for _, h := range []struct {
+		field message.HeaderField
+		name  string
+		value string
+	}{{message.HeaderType, "Type", orig.GetType()}, {message.HeaderLogger, "Logger", orig.GetLogger()},
+		{message.HeaderHostname, "Hostname", orig.GetHostname()}} {
+		if !m.Has(h.field) && orig.Has(h.field) {
+			setString(m, h.name, h.value)
+		}
+	}
+	if !m.Has(message.HeaderSeverity) && orig.Has(message.HeaderSeverity) {
+		m.SetSeverity(orig.GetSeverity())
+	}
+	if !m.Has(message.HeaderPid) && orig.Has(message.HeaderPid) {
+		m.SetPid(orig.GetPid())
+	}
+}
+
+// injectMessage is inject_message(table) in a decoder.
+func (d *Decoder) injectMessage(L *lua.LState) int {
+	t := L.CheckTable(1)
+	p, m := d.spawn(L, "inject_message")
+	orig := d.rd.pack.MessageHeaders()
+	hadUuid, hadTs := t.RawGetString("Uuid") != lua.LNil, t.RawGetString("Timestamp") != lua.LNil
+	if err := tableToMessage(t, m); err != nil {
+		p.Recycle()
+		L.RaiseError("inject_message() %v", err)
+	}
+	if !hadUuid {
+		m.Clear(message.HeaderUuid)
+	}
+	if !hadTs {
+		m.Clear(message.HeaderTimestamp)
+	}
+	fillFrom(m, orig)
+	d.injected = append(d.injected, p)
+	return 0
+}
+
+// injectPayload is inject_payload([type[, name[, ...]]]) in a decoder: a
+// message like the record's with the output buffer as Payload.
+func (d *Decoder) injectPayload(L *lua.LState) int {
+	typ, name, payload := d.sb.InjectPayload(L)
+	if len(payload) == 0 {
+		return 0
+	}
+	p, m := d.spawn(L, "inject_payload")
+	d.rd.pack.MessageHeaders().CopyTo(m)
+	m.SetPayload(string(payload))
+	m.AppendField("payload_type", message.ValueString, "file-extension").AddString(typ)
+	m.AppendField("payload_name", message.ValueString, "").AddString(name)
+	d.sb.Output().Reset()
+	d.injected = append(d.injected, p)
+	return 0
+}
+
+// writeMessage is write_message(variable, value[, representation[,
+// field_index[, array_index]]]) on the record's own message.
+func (d *Decoder) writeMessage(L *lua.LState) int {
+	if d.rd.pack == nil {
+		L.RaiseError("write_message() called outside process_message")
+	}
+	name := L.CheckString(1)
+	v := L.Get(2)
+	repr := L.OptString(3, "")
+	fi, ai := L.OptInt(4, 0), L.OptInt(5, 0)
+	m := d.rd.pack.MutableMessage()
+	field, isField := fieldName(name)
+	if !isField {
+		if !setHeader(m, name, v) {
+			L.RaiseError("write_message() failed")
+		}
+		return 0
+	}
+	if err := writeField(m, field, v, repr, fi, ai); err != nil {
+		L.RaiseError("write_message() failed: %v", err)
+	}
+	return 0
+}
+
+// writeField writes Fields[name][fi][ai] = v with Heka's rules: a new field
+// when fi is the count of fields of that name (DOUBLE for numbers, STRING,
+// BOOL); an existing one keeps its type (INTEGER fields cannot be written)
+// and takes a value at ai or one past its end; nil deletes the field.
+func writeField(m *message.Message, name string, v lua.LValue, repr string, fi, ai int) error {
+	f := m.FindField(name, fi)
+	if v == lua.LNil {
+		if f != nil {
+			m.DeleteField(f)
+		}
+		return nil
+	}
+	if f == nil {
+		if fi != len(m.FindAllFields(name)) || ai != 0 {
+			return fmt.Errorf("field %s[%d][%d] does not exist", name, fi, ai)
+		}
+		return addValues(m, name, v, -1, repr)
+	}
+	values := make([]lua.LValue, 0, f.Len()+1)
+	for i := range f.Len() {
+		x, _ := f.ValueAt(i)
+		values = append(values, fieldValue(x))
+	}
+	switch {
+	case f.GetValueType() == message.ValueInteger:
+		return fmt.Errorf("field %s is an INTEGER field", name)
+	case !sameType(f.GetValueType(), v):
+		return fmt.Errorf("field %s is a %v field, got a %s", name, f.GetValueType(), v.Type())
+	case ai < len(values):
+		values[ai] = v
+	case ai == len(values):
+		values = append(values, v)
+	default:
+		return fmt.Errorf("array index %d past the end of %s", ai, name)
+	}
+	vt, fr := int(f.GetValueType()), f.GetRepresentation()
+	if repr != "" {
+		fr = repr
+	}
+	m.DeleteField(f)
+	return addValueList(m, name, values, vt, fr)
+}
+
+// sameType reports whether v can be a value of a field of type t.
+func sameType(t message.ValueType, v lua.LValue) bool {
+	switch v.(type) {
+	case lua.LString:
+		return t == message.ValueString || t == message.ValueBytes
+	case lua.LNumber:
+		return t == message.ValueDouble
+	case lua.LBool:
+		return t == message.ValueBool
+	}
+	return false
+}
+
+var _ pipeline.Decoder = (*Decoder)(nil)

@@ -1,0 +1,249 @@
+package sandbox
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	lsb "github.com/hekad-go/hekad/internal/lua/sandbox"
+	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/pipeline"
+)
+
+//go:embed SandboxFilter.toml
+var filterSample string
+
+//go:embed SandboxDecoder.toml
+var decoderSample string
+
+func init() {
+	pipeline.RegisterFilter("SandboxFilter", defaultConfig, newFilter, pipeline.WithSample(filterSample))
+	pipeline.RegisterDecoder("SandboxDecoder", defaultConfig, newDecoder, pipeline.WithSample(decoderSample))
+}
+
+// Message types a sandbox filter injects.
+const (
+	// OutputType is the Type of inject_payload's messages.
+	OutputType = "heka.sandbox-output"
+	// TerminatedType is the Type of the message that reports a terminated
+	// sandbox.
+	TerminatedType = "heka.sandbox-terminated"
+	// InjectPrefix prefixes the Type of inject_message's messages.
+	InjectPrefix = "heka.sandbox."
+)
+
+// loadTimeout bounds the script's global code (which has no
+// instruction_limit) when a plugin is built.
+const loadTimeout = 10 * time.Second
+
+// DefaultFilterCommon makes a SandboxFilter's exit leave hekad running
+// (can_exit defaults to true for sandbox filters, as in Heka).
+func (*Config) DefaultFilterCommon(c *pipeline.FilterCommon) { c.CanExit = true }
+
+// startSandbox builds and starts the sandbox of a plugin, with the host
+// functions every plugin kind has plus those in hosts.
+func startSandbox(cfg Config, env *pipeline.Env, kind string, hosts map[string]func(*lsb.Sandbox) lua.LGFunction) (*lsb.Sandbox, error) {
+	sb, err := lsb.New(cfg.coreConfig(env, lsb.Restricted))
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
+	}
+	sb.Register("add_to_payload", sb.AddToPayload)
+	for name, h := range hosts {
+		sb.Register(name, h(sb))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+	defer cancel()
+	if err := sb.Start(ctx); err != nil {
+		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
+	}
+	return sb, nil
+}
+
+// Filter is SandboxFilter: a Lua script's process_message is called for
+// every message its matcher selects, timer_event(ns) every ticker_interval.
+type Filter struct {
+	name, hostname string
+	cfg            Config
+	log            *slog.Logger
+	sb             *lsb.Sandbox
+	rd             reader
+	maxProcess     int
+	maxTimer       int
+
+	// the current call's injector, context and injection budget
+	inj      pipeline.Injector
+	ctx      context.Context
+	injected int
+	quota    int
+}
+
+func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
+	g := env.Globals()
+	f := &Filter{name: env.Name(), hostname: env.Hostname(), cfg: cfg, log: env.Logger(),
+		maxProcess: int(g.MaxProcessInject), maxTimer: int(g.MaxTimerInject)}
+	sb, err := startSandbox(cfg, env, "sandbox filter", map[string]func(*lsb.Sandbox) lua.LGFunction{
+		"read_message":   func(*lsb.Sandbox) lua.LGFunction { return f.rd.readMessage },
+		"inject_payload": func(*lsb.Sandbox) lua.LGFunction { return f.injectPayload },
+		"inject_message": func(*lsb.Sandbox) lua.LGFunction { return f.injectMessage },
+	})
+	if err != nil {
+		return nil, err
+	}
+	f.sb = sb
+	return f, nil
+}
+
+// Process calls process_message. A negative status is a failure of this
+// message (logged and counted); a positive one, a script error or a broken
+// limit terminates the sandbox: it reports heka.sandbox-terminated and the
+// filter ends.
+func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Injector) error {
+	f.begin(ctx, inj, f.maxProcess)
+	f.rd.pack = p
+	status, msg, err := f.sb.ProcessMessage(ctx)
+	f.rd.pack = nil
+	f.inj, f.ctx = nil, nil
+	switch {
+	case err != nil:
+		return f.terminate(ctx, inj, err)
+	case status > 0:
+		return f.terminate(ctx, inj, fmt.Errorf("process_message() returned %d: %s", status, msg))
+	case status < 0:
+		return pipeline.Drop(fmt.Errorf("sandbox filter %q: process_message() failed: %s", f.name, msg))
+	}
+	return nil
+}
+
+// Tick calls timer_event with the time in Unix nanoseconds.
+func (f *Filter) Tick(ctx context.Context, inj pipeline.Injector) error {
+	f.begin(ctx, inj, f.maxTimer)
+	err := f.sb.TimerEvent(ctx, time.Now().UnixNano())
+	f.inj, f.ctx = nil, nil
+	if err != nil {
+		return f.terminate(ctx, inj, err)
+	}
+	return nil
+}
+
+// Stop calls timer_event a last time when timer_event_on_shutdown is set.
+func (f *Filter) Stop(ctx context.Context, inj pipeline.Injector) error {
+	if !f.cfg.TimerEventOnShutdown || f.sb.Terminated() != nil {
+		return nil
+	}
+	return f.Tick(ctx, inj)
+}
+
+// Close preserves the script's data (preserve_data) and releases the
+// sandbox.
+func (f *Filter) Close() error {
+	if err := f.sb.Close(); err != nil {
+		return fmt.Errorf("sandbox filter %q: %w", f.name, err)
+	}
+	return nil
+}
+
+func (f *Filter) begin(ctx context.Context, inj pipeline.Injector, quota int) {
+	f.inj, f.ctx, f.injected, f.quota = inj, ctx, 0, quota
+}
+
+// terminate reports the termination with a heka.sandbox-terminated message
+// and returns the error that ends the filter.
+func (f *Filter) terminate(ctx context.Context, inj pipeline.Injector, cause error) error {
+	payload := cause.Error()
+	var te *lsb.TerminatedError
+	if errors.As(cause, &te) {
+		payload = te.Payload()
+	}
+	f.sb.Close()
+	p, err := inj.NewPack(ctx)
+	if err == nil {
+		m := p.MutableMessage()
+		m.SetNewUUID()
+		m.SetTimestamp(time.Now().UnixNano())
+		m.SetType(TerminatedType)
+		m.SetLogger("hekad")
+		m.SetHostname(f.hostname)
+		m.SetPayload(payload)
+		m.AppendField("plugin", message.ValueString, "").AddString(f.name)
+		err = inj.Inject(ctx, p)
+	}
+	if err != nil {
+		f.log.Error("could not report the termination", "err", err)
+	}
+	return fmt.Errorf("sandbox filter %q terminated: %s", f.name, payload)
+}
+
+// newPack takes a pack for an injection within the call's budget
+// (max_process_inject, max_timer_inject), or raises a Lua error.
+func (f *Filter) newPack(L *lua.LState, fn string) *pipeline.Pack {
+	if f.inj == nil {
+		L.RaiseError("%s() called outside process_message and timer_event", fn)
+	}
+	f.injected++
+	if f.injected > f.quota {
+		L.RaiseError("%s() exceeded InjectMessage count", fn)
+	}
+	p, err := f.inj.NewPack(f.ctx)
+	if err != nil {
+		L.RaiseError("%s() aborted: %v", fn, err)
+	}
+	return p
+}
+
+// inject routes p or raises the engine's refusal as a Lua error.
+func (f *Filter) inject(L *lua.LState, fn string, p *pipeline.Pack) {
+	if err := f.inj.Inject(f.ctx, p); err != nil {
+		L.RaiseError("%s() %v", fn, err)
+	}
+}
+
+// injectPayload is inject_payload([type[, name[, ...]]]): a
+// heka.sandbox-output message with the output buffer as Payload.
+func (f *Filter) injectPayload(L *lua.LState) int {
+	typ, name, payload := f.sb.InjectPayload(L)
+	if len(payload) == 0 {
+		return 0
+	}
+	p := f.newPack(L, "inject_payload")
+	m := p.MutableMessage()
+	m.SetNewUUID()
+	m.SetTimestamp(time.Now().UnixNano())
+	m.SetType(OutputType)
+	m.SetLogger(f.name)
+	m.SetHostname(f.hostname)
+	m.SetPayload(string(payload))
+	m.AppendField("payload_type", message.ValueString, "file-extension").AddString(typ)
+	m.AppendField("payload_name", message.ValueString, "").AddString(name)
+	f.sb.Output().Reset()
+	f.inject(L, "inject_payload", p)
+	return 0
+}
+
+// injectMessage is inject_message(table): Type gets the heka.sandbox.
+// prefix, Logger is the filter's name and Hostname hekad's.
+func (f *Filter) injectMessage(L *lua.LState) int {
+	t := L.CheckTable(1)
+	p := f.newPack(L, "inject_message")
+	m := p.MutableMessage()
+	if err := tableToMessage(t, m); err != nil {
+		p.Recycle()
+		L.RaiseError("inject_message() %v", err)
+	}
+	m.SetType(InjectPrefix + m.GetType())
+	m.SetLogger(f.name)
+	m.SetHostname(f.hostname)
+	f.inject(L, "inject_message", p)
+	return 0
+}
+
+var (
+	_ pipeline.Filter                = (*Filter)(nil)
+	_ pipeline.Ticker                = (*Filter)(nil)
+	_ pipeline.Stopper               = (*Filter)(nil)
+	_ pipeline.FilterCommonDefaulter = (*Config)(nil)
+)

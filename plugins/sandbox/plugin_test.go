@@ -1,0 +1,225 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/pipeline"
+	"github.com/hekad-go/hekad/plugins/plugintest"
+)
+
+// build builds the plugin typ named name from a script and config lines,
+// with base_dir and share_dir in dir.
+func build(t *testing.T, dir, typ, name, script, extra string) any {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name+".lua"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	doc := "[\"" + name + "\"]\ntype = '" + typ + "'\nfilename = '" + name + ".lua'\n" + extra
+	if typ == "SandboxFilter" && !strings.Contains(extra, "message_matcher") {
+		doc += "message_matcher = 'TRUE'\n"
+	}
+	cfg, err := plugintest.DecodeConfig(doc, typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := pipeline.DefaultGlobals()
+	g.BaseDir, g.ShareDir, g.Hostname = dir, dir, "testhost"
+	reg, _ := pipeline.Lookup(typ)
+	p, err := reg.Build(cfg, pipeline.NewEnv(name, typ, &g, nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func textPack(payload string) *pipeline.Pack {
+	p := pipeline.NewPack()
+	m := p.MutableMessage()
+	m.SetNewUUID()
+	m.SetTimestamp(1462827600000000000)
+	m.SetType("line")
+	m.SetLogger("tcp_in")
+	m.SetHostname("origin")
+	m.SetSeverity(3)
+	m.SetPayload(payload)
+	return p
+}
+
+// describe is a message in a comparable text form.
+func describe(m *message.Message) string {
+	var fields []string
+	for _, f := range m.GetFields() {
+		var b strings.Builder
+		b.WriteString(f.GetName() + ":" + f.GetValueType().String() + ":" + f.GetRepresentation() + "=")
+		for i := range f.Len() {
+			v, _ := f.ValueAt(i)
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(fmtValue(v))
+		}
+		fields = append(fields, b.String())
+	}
+	sort.Strings(fields) // hash-form Fields come in pairs order
+	return strings.Join(append([]string{m.GetType(), m.GetLogger(), m.GetHostname(), m.GetPayload()}, fields...), "|")
+}
+
+func fmtValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return strings.Trim(strings.ReplaceAll(fmt.Sprint(v), " ", ""), "[]")
+}
+
+func TestFilter(t *testing.T) {
+	tests := []struct {
+		name, script string
+		ticks        int
+		want         []string // injected messages
+		err          string   // of the last call
+	}{
+		{"inject_message", `function process_message()
+			inject_message({Type = "count", Payload = read_message("Payload"), Hostname = "ignored",
+				Fields = {n = 2, i = {value = 7, value_type = 2, representation = "ms"}, s = "x", b = true, a = {1, 2}}})
+			return 0 end`, 0,
+			[]string{"heka.sandbox.count|f|testhost|hello|a:DOUBLE:=1,2|b:BOOL:=true|i:INTEGER:ms=7|n:DOUBLE:=2|s:STRING:=x"}, ""},
+		{"array fields", `function process_message()
+			inject_message({Fields = {{name = "x", value = "v", representation = "r"}, {name = "x", value = 1}}})
+			return 0 end`, 0,
+			[]string{"heka.sandbox.|f|testhost||x:DOUBLE:=1|x:STRING:r=v"}, ""},
+		{"inject_payload", `n = 0 function process_message() n = n + 1 return 0 end
+			function timer_event(ns) add_to_payload("count ", n, " ", 1/3, " ", true) inject_payload("txt", "counts", "\n") end`, 1,
+			[]string{"heka.sandbox-output|f|testhost|count 1 0.33333333 true\n|payload_name:STRING:=counts|payload_type:STRING:file-extension=txt"}, ""},
+		{"empty payload", `function process_message() return 0 end function timer_event() inject_payload() end`, 1, nil, ""},
+		{"failure", `function process_message() return -1, "bad" end`, 0, nil, "process_message() failed: bad"},
+		{"quota", `function process_message() inject_message({}) inject_message({}) return 0 end`, 0,
+			[]string{"heka.sandbox.|f|testhost|", "heka.sandbox-terminated|hekad|testhost|process_message() f.lua:1: inject_message() exceeded InjectMessage count|plugin:STRING:=f"},
+			"terminated"},
+		{"endless loop", `function process_message() while true do end end`, 0,
+			[]string{"heka.sandbox-terminated|hekad|testhost|process_message() instruction_limit exceeded|plugin:STRING:=f"}, "terminated"},
+		{"fatal status", `function process_message() return 1, "stop" end`, 0,
+			[]string{"heka.sandbox-terminated|hekad|testhost|process_message() returned 1: stop|plugin:STRING:=f"}, "terminated"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			f := build(t, dir, "SandboxFilter", "f", tc.script, "").(*Filter)
+			defer f.Close()
+			inj := plugintest.NewInjector("")
+			inj.Hostname = "testhost"
+			err := f.Process(t.Context(), textPack("hello"), inj)
+			for range tc.ticks {
+				if err != nil {
+					break
+				}
+				err = f.Tick(t.Context(), inj)
+			}
+			if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("error %v, want %q", err, tc.err)
+			}
+			if tc.name == "failure" && !pipeline.IsDrop(err) {
+				t.Errorf("a negative status is not a Drop error: %v", err)
+			}
+			var got []string
+			for _, m := range inj.Messages() {
+				got = append(got, strings.ReplaceAll(describe(m), dir+"/", ""))
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("injected\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestFilterPreserves(t *testing.T) {
+	dir := t.TempDir()
+	const script = `count = 0 function process_message() count = count + 1 return 0 end
+		function timer_event() add_to_payload(count) inject_payload() end`
+	inj := plugintest.NewInjector("")
+	f := build(t, dir, "SandboxFilter", "keep me", script, "preserve_data = true\n").(*Filter)
+	for range 5 {
+		if err := f.Process(t.Context(), textPack("x"), inj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sandbox_preservation", "keep_me.data")); err != nil {
+		t.Fatal(err)
+	}
+	f = build(t, dir, "SandboxFilter", "keep me", script, "preserve_data = true\n").(*Filter)
+	defer f.Close()
+	if err := f.Tick(t.Context(), inj); err != nil {
+		t.Fatal(err)
+	}
+	if got := inj.Messages()[0].GetPayload(); got != "5" {
+		t.Errorf("payload after restart %q, want 5", got)
+	}
+}
+
+func TestDecoder(t *testing.T) {
+	tests := []struct {
+		name, script string
+		want         []string
+		err          error
+		errText      string
+	}{
+		{"passthrough", `function process_message() return 0 end`, []string{"line|tcp_in|origin|a=1 b=2"}, nil, ""},
+		{"inject", `function process_message()
+			local p = read_message("Payload")
+			local t = {Type = "kv", Fields = {}}
+			for k, v in p:gmatch("(%w+)=(%w+)") do t.Fields[k] = v end
+			inject_message(t)
+			return 0 end`, []string{"kv|tcp_in|origin||a:STRING:=1|b:STRING:=2"}, nil, ""},
+		{"two messages", `function process_message()
+			inject_message({Payload = "one"}) inject_message({Payload = "two", Logger = "me"})
+			return 0 end`, []string{"line|tcp_in|origin|one", "line|me|origin|two"}, nil, ""},
+		{"write_message", `function process_message()
+			write_message("Type", "rewritten")
+			write_message("Fields[n]", 5, "count")
+			write_message("Fields[n]", 6, "", 0, 1)
+			write_message("Fields[s]", "x")
+			write_message("Fields[s]", nil)
+			return 0 end`, []string{"rewritten|tcp_in|origin|a=1 b=2|n:DOUBLE:count=5,6"}, nil, ""},
+		{"write_message type", `function process_message() write_message("Fields[n]", 5) write_message("Fields[n]", "x") return 0 end`,
+			nil, pipeline.ErrFatal, "write_message() failed"},
+		{"inject_payload", `function process_message() inject_payload("json", "doc", "{}") return 0 end`,
+			[]string{"line|tcp_in|origin|{}|payload_name:STRING:=doc|payload_type:STRING:file-extension=json"}, nil, ""},
+		{"failure", `function process_message() inject_message({}) return -1, "no match" end`, nil, nil,
+			"Failed parsing: no match payload: a=1 b=2"},
+		{"fatal", `function process_message() return 1 end`, nil, pipeline.ErrFatal, "returned 1"},
+		{"error", `function process_message() error("boom") end`, nil, pipeline.ErrFatal, "boom"},
+		{"loop", `function process_message() while true do end end`, nil, pipeline.ErrFatal, "process_message() instruction_limit exceeded"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := build(t, t.TempDir(), "SandboxDecoder", "d", tc.script, "").(*Decoder)
+			p := textPack("a=1 b=2")
+			out, err := d.Decode(t.Context(), p, nil)
+			if (err == nil) != (tc.errText == "") || (err != nil && !strings.Contains(err.Error(), tc.errText)) {
+				t.Errorf("error %v, want %q", err, tc.errText)
+			}
+			if tc.err != nil && !errors.Is(err, tc.err) {
+				t.Errorf("error %v is not %v", err, tc.err)
+			}
+			var got []string
+			for _, q := range out {
+				got = append(got, describe(q.Message()))
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("decoded\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
