@@ -37,6 +37,14 @@ function process_message()
     inject_message({Type = "conformance", Payload = p, Fields = {size = #p}})
     return 0
 end`)},
+	"SandboxEncoder": {Config: luaScript(`
+function process_message()
+    local t = read_message("Type")
+    if t == "" then return -2 end
+    add_to_payload(t, read_config("separator"), read_message("Payload"), "\n")
+    inject_payload()
+    return 0
+end`)},
 	"SandboxFilter": {Config: luaScript(`
 count = 0
 function process_message() count = count + 1 return 0 end

@@ -26,12 +26,7 @@ type Decoder struct {
 
 func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
 	d := &Decoder{name: env.Name()}
-	sb, err := startSandbox(cfg, env, "sandbox decoder", map[string]func(*lsb.Sandbox) lua.LGFunction{
-		"read_message":   func(*lsb.Sandbox) lua.LGFunction { return d.rd.readMessage },
-		"inject_message": func(*lsb.Sandbox) lua.LGFunction { return d.injectMessage },
-		"inject_payload": func(*lsb.Sandbox) lua.LGFunction { return d.injectPayload },
-		"write_message":  func(*lsb.Sandbox) lua.LGFunction { return d.writeMessage },
-	})
+	sb, err := startSandbox(cfg, env, "sandbox decoder", messageHosts(d, &d.rd))
 	if err != nil {
 		return nil, err
 	}
@@ -152,11 +147,15 @@ func (d *Decoder) writeMessage(L *lua.LState) int {
 	if d.rd.pack == nil {
 		L.RaiseError("write_message() called outside process_message")
 	}
+	return writeMessage(L, d.rd.pack.MutableMessage())
+}
+
+// writeMessage does write_message on m.
+func writeMessage(L *lua.LState, m *message.Message) int {
 	name := L.CheckString(1)
 	v := L.Get(2)
 	repr := L.OptString(3, "")
 	fi, ai := L.OptInt(4, 0), L.OptInt(5, 0)
-	m := d.rd.pack.MutableMessage()
 	field, isField := fieldName(name)
 	if !isField {
 		if !setHeader(m, name, v) {

@@ -11,7 +11,7 @@ import (
 var readme string
 
 func TestDocs(t *testing.T) {
-	plugintest.CheckDocs(t, readme, "SandboxDecoder", "SandboxFilter")
+	plugintest.CheckDocs(t, readme, "SandboxDecoder", "SandboxFilter", "SandboxEncoder")
 }
 
 func TestInvalidConfig(t *testing.T) {

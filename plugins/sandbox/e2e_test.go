@@ -35,8 +35,8 @@ func TestMain(m *testing.M) {
 }
 
 // e2eScripts are the Lua plugins of the end-to-end pipeline: a decoder of
-// "key=value" lines, a counting filter whose count survives restarts, and a
-// filter that loops forever on its first message.
+// "key=value" lines, a counting filter whose count survives restarts, a
+// filter that loops forever on its first message, and a line encoder.
 var e2eScripts = map[string]string{
 	"kv.lua": `
 function process_message()
@@ -57,6 +57,15 @@ end
 function timer_event(ns)
     add_to_payload("count ", count)
     inject_payload("txt", "count")
+end`,
+	"line.lua": `
+function process_message()
+    if read_message("Type") == "heka.sandbox-terminated" then
+        add_to_payload("terminated: ")
+    end
+    add_to_payload(read_message("Payload"), "\n")
+    inject_payload()
+    return 0
 end`,
 	"loop.lua": `
 function process_message()
@@ -97,14 +106,15 @@ message_matcher = "Type == 'kv' && Fields[id] == '1'"
 type = "FileOutput"
 message_matcher = "Type == 'kv' || Type == 'heka.sandbox-output' || Type == 'heka.sandbox-terminated'"
 path = %[3]q
-encoder = "PayloadEncoder"
+encoder = "line_encoder"
 
-[PayloadEncoder]
-append_newlines = true
+[line_encoder]
+type = "SandboxEncoder"
+filename = "line.lua"
 `
 
-// TestEndToEnd runs hekad twice on TCP lines through a SandboxDecoder and
-// two SandboxFilters: every line arrives decoded, the endless loop is
+// TestEndToEnd runs hekad twice on TCP lines through a SandboxDecoder, two
+// SandboxFilters and a SandboxEncoder into a FileOutput: every line arrives decoded, the endless loop is
 // terminated with its reason while the rest keeps flowing, the counter
 // reports at shutdown, and its count is preserved across the restart.
 func TestEndToEnd(t *testing.T) {
@@ -158,7 +168,7 @@ func TestEndToEnd(t *testing.T) {
 		if !strings.Contains(got, fmt.Sprintf("count %d\n", want)) {
 			t.Errorf("run %d: no \"count %d\" report:\n%s", run, want, tail(got))
 		}
-		if run == 0 && !strings.Contains(got, "process_message() instruction_limit exceeded\n") {
+		if run == 0 && !strings.Contains(got, "terminated: process_message() instruction_limit exceeded\n") {
 			t.Errorf("no termination of the looping filter:\n%s\nstderr:\n%s", tail(got), stderr.String())
 		}
 		if !strings.Contains(stderr.String(), "no id") {

@@ -21,9 +21,13 @@ var filterSample string
 //go:embed SandboxDecoder.toml
 var decoderSample string
 
+//go:embed SandboxEncoder.toml
+var encoderSample string
+
 func init() {
 	pipeline.RegisterFilter("SandboxFilter", defaultConfig, newFilter, pipeline.WithSample(filterSample))
 	pipeline.RegisterDecoder("SandboxDecoder", defaultConfig, newDecoder, pipeline.WithSample(decoderSample))
+	pipeline.RegisterEncoder("SandboxEncoder", defaultConfig, newEncoder, pipeline.WithSample(encoderSample))
 }
 
 // Message types a sandbox filter injects.
@@ -47,14 +51,14 @@ func (*Config) DefaultFilterCommon(c *pipeline.FilterCommon) { c.CanExit = true 
 
 // startSandbox builds and starts the sandbox of a plugin, with the host
 // functions every plugin kind has plus those in hosts.
-func startSandbox(cfg Config, env *pipeline.Env, kind string, hosts map[string]func(*lsb.Sandbox) lua.LGFunction) (*lsb.Sandbox, error) {
+func startSandbox(cfg Config, env *pipeline.Env, kind string, hosts map[string]lua.LGFunction) (*lsb.Sandbox, error) {
 	sb, err := lsb.New(cfg.coreConfig(env, lsb.Restricted))
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
 	}
 	sb.Register("add_to_payload", sb.AddToPayload)
 	for name, h := range hosts {
-		sb.Register(name, h(sb))
+		sb.Register(name, h)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 	defer cancel()
@@ -86,16 +90,28 @@ func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
 	g := env.Globals()
 	f := &Filter{name: env.Name(), hostname: env.Hostname(), cfg: cfg, log: env.Logger(),
 		maxProcess: int(g.MaxProcessInject), maxTimer: int(g.MaxTimerInject)}
-	sb, err := startSandbox(cfg, env, "sandbox filter", map[string]func(*lsb.Sandbox) lua.LGFunction{
-		"read_message":   func(*lsb.Sandbox) lua.LGFunction { return f.rd.readMessage },
-		"inject_payload": func(*lsb.Sandbox) lua.LGFunction { return f.injectPayload },
-		"inject_message": func(*lsb.Sandbox) lua.LGFunction { return f.injectMessage },
+	sb, err := startSandbox(cfg, env, "sandbox filter", map[string]lua.LGFunction{
+		"read_message": f.rd.readMessage, "inject_payload": f.injectPayload, "inject_message": f.injectMessage,
 	})
 	if err != nil {
 		return nil, err
 	}
 	f.sb = sb
 	return f, nil
+}
+
+// messageHost is a plugin kind with the host functions that make and change
+// messages (decoders and encoders).
+type messageHost interface {
+	injectMessage(L *lua.LState) int
+	injectPayload(L *lua.LState) int
+	writeMessage(L *lua.LState) int
+}
+
+// messageHosts are the host functions of a decoder or an encoder.
+func messageHosts(h messageHost, rd *reader) map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{"read_message": rd.readMessage, "inject_message": h.injectMessage,
+		"inject_payload": h.injectPayload, "write_message": h.writeMessage}
 }
 
 // Process calls process_message. A negative status is a failure of this

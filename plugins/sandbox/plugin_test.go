@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -219,6 +220,77 @@ func TestDecoder(t *testing.T) {
 			}
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("decoded\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestEncoder(t *testing.T) {
+	tests := []struct {
+		name, script string
+		want         string // the output after "prefix|"; "=proto" for the message's encoding
+		err          error
+		errText      string
+	}{
+		{"payload", `function process_message()
+			add_to_payload(read_message("Type"), ": ", read_message("Payload"), " ", read_message("Severity"), "\n")
+			inject_payload("txt", "ignored")
+			return 0 end`, "line: a=1 b=2 3\n", nil, ""},
+		{"last injection wins", `function process_message()
+			inject_payload("txt", "", "first") inject_payload("txt", "", "second") return 0 end`, "second", nil, ""},
+		{"no injection", `function process_message() return 0 end`, "=proto", nil, ""},
+		{"write_message copy", `function process_message()
+			write_message("Payload", "changed")
+			if read_message("Payload") ~= "changed" then return -1, "copy not read" end
+			return 0 end`, "=changed", nil, ""},
+		{"inject_message", `function process_message()
+			inject_message({Type = "t", Payload = "p", Timestamp = 5, Uuid = "0123456789abcdef"}) return 0 end`, "=t/p", nil, ""},
+		{"skip", `function process_message() return -2 end`, "", pipeline.ErrSkip, "skip"},
+		{"failure", `function process_message() return -1, "bad" end`, "", nil, "Failed serializing: bad"},
+		{"fatal", `function process_message() error("boom") end`, "", pipeline.ErrFatal, "boom"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := build(t, t.TempDir(), "SandboxEncoder", "e", tc.script, "").(*Encoder)
+			p := textPack("a=1 b=2")
+			out, err := e.Encode([]byte("prefix|"), p)
+			if (err == nil) != (tc.errText == "") || (err != nil && !strings.Contains(err.Error(), tc.errText)) {
+				t.Fatalf("error %v, want %q", err, tc.errText)
+			}
+			if tc.err != nil && !errors.Is(err, tc.err) {
+				t.Errorf("error %v is not %v", err, tc.err)
+			}
+			if err != nil {
+				return
+			}
+			if !bytes.HasPrefix(out, []byte("prefix|")) {
+				t.Fatalf("output %q lost dst", out)
+			}
+			body := out[len("prefix|"):]
+			switch {
+			case tc.want == "=proto":
+				if !bytes.Equal(body, p.Bytes()) {
+					t.Errorf("output is not the message's encoding")
+				}
+			case strings.HasPrefix(tc.want, "="):
+				var m message.Message
+				if err := m.Unmarshal(body); err != nil {
+					t.Fatal(err)
+				}
+				got := m.GetPayload()
+				if strings.Contains(tc.want, "/") {
+					got = m.GetType() + "/" + m.GetPayload()
+				}
+				if got != tc.want[1:] {
+					t.Errorf("encoded message %q, want %q", got, tc.want[1:])
+				}
+				if p.Message().GetPayload() != "a=1 b=2" {
+					t.Errorf("the pack's own message was changed")
+				}
+			default:
+				if string(body) != tc.want {
+					t.Errorf("output %q, want %q", body, tc.want)
+				}
 			}
 		})
 	}

@@ -12,6 +12,9 @@ import (
 // reader serves read_message for the pack being processed.
 type reader struct {
 	pack *pipeline.Pack // nil outside process_message
+	// own is an encoder's private copy of the message, made by its first
+	// write_message; read_message then reads it.
+	own *message.Message
 }
 
 // readMessage is read_message(variable[, field_index[, array_index]]):
@@ -27,20 +30,24 @@ func (r *reader) readMessage(L *lua.LState) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	L.Push(readVariable(r.pack, name, fi, ai))
+	L.Push(r.variable(name, fi, ai))
 	return 1
 }
 
-// readVariable is the value of one read_message variable.
-func readVariable(p *pipeline.Pack, name string, fi, ai int) lua.LValue {
+// variable is the value of one read_message variable.
+func (r *reader) variable(name string, fi, ai int) lua.LValue {
+	full, headers := r.own, r.own
+	if r.own == nil {
+		full, headers = r.pack.Message(), r.pack.MessageHeaders()
+	}
 	if field, ok := fieldName(name); ok {
-		v, ok := p.Message().FieldValue(field, fi, ai)
+		v, ok := full.FieldValue(field, fi, ai)
 		if !ok {
 			return lua.LNil
 		}
 		return fieldValue(v)
 	}
-	m := p.MessageHeaders()
+	m := headers
 	switch name {
 	case "Type":
 		return lua.LString(m.GetType())
@@ -61,7 +68,10 @@ func readVariable(p *pipeline.Pack, name string, fi, ai int) lua.LValue {
 	case "Pid":
 		return lua.LNumber(m.GetPid())
 	case "raw":
-		return lua.LString(p.Bytes())
+		if r.own != nil {
+			return lua.LString(r.own.Marshal())
+		}
+		return lua.LString(r.pack.Bytes())
 	}
 	return lua.LNil
 }
