@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -84,6 +85,11 @@ type Filter struct {
 	ctx      context.Context
 	injected int
 	quota    int
+
+	// report figures, read by Report from another goroutine
+	processed atomic.Int64
+	failures  atomic.Int64
+	injects   atomic.Int64
 }
 
 func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
@@ -124,6 +130,10 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Inj
 	status, msg, err := f.sb.ProcessMessage(ctx)
 	f.rd.pack = nil
 	f.inj, f.ctx = nil, nil
+	f.processed.Add(1)
+	if status < 0 {
+		f.failures.Add(1)
+	}
 	switch {
 	case err != nil:
 		return f.terminate(ctx, inj, err)
@@ -152,6 +162,24 @@ func (f *Filter) Stop(ctx context.Context, inj pipeline.Injector) error {
 		return nil
 	}
 	return f.Tick(ctx, inj)
+}
+
+// Abort stops a running script (SIGUSR2 on a wedged router, or a stuck
+// shutdown): the call returns "aborted" and the sandbox is terminated.
+func (f *Filter) Abort() { f.sb.Abort() }
+
+// Report gives Heka's sandbox report fields.
+func (f *Filter) Report() []pipeline.ReportField {
+	st := f.sb.Stats()
+	return []pipeline.ReportField{
+		{Name: "Memory", Value: st.Memory, Representation: "B"},
+		{Name: "MaxMemory", Value: st.MaxMemory, Representation: "B"},
+		{Name: "MaxInstructions", Value: st.MaxInstructions, Representation: "count"},
+		{Name: "MaxOutput", Value: int64(st.MaxOutput), Representation: "B"},
+		{Name: "ProcessMessageCount", Value: f.processed.Load(), Representation: "count"},
+		{Name: "ProcessMessageFailures", Value: f.failures.Load(), Representation: "count"},
+		{Name: "InjectMessageCount", Value: f.injects.Load(), Representation: "count"},
+	}
 }
 
 // Close preserves the script's data (preserve_data) and releases the
@@ -201,6 +229,7 @@ func (f *Filter) newPack(L *lua.LState, fn string) *pipeline.Pack {
 		L.RaiseError("%s() called outside process_message and timer_event", fn)
 	}
 	f.injected++
+	f.injects.Add(1)
 	if f.injected > f.quota {
 		L.RaiseError("%s() exceeded InjectMessage count", fn)
 	}
@@ -261,5 +290,7 @@ var (
 	_ pipeline.Filter                = (*Filter)(nil)
 	_ pipeline.Ticker                = (*Filter)(nil)
 	_ pipeline.Stopper               = (*Filter)(nil)
+	_ pipeline.Aborter               = (*Filter)(nil)
+	_ pipeline.Reporter              = (*Filter)(nil)
 	_ pipeline.FilterCommonDefaulter = (*Config)(nil)
 )

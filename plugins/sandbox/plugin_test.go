@@ -17,7 +17,7 @@ import (
 
 // build builds the plugin typ named name from a script and config lines,
 // with base_dir and share_dir in dir.
-func build(t *testing.T, dir, typ, name, script, extra string) any {
+func build(t testing.TB, dir, typ, name, script, extra string) any {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name+".lua"), []byte(script), 0o644); err != nil {
 		t.Fatal(err)
@@ -293,5 +293,32 @@ func TestEncoder(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestFilterReportAndAbort(t *testing.T) {
+	f := build(t, t.TempDir(), "SandboxFilter", "f", `n = 0
+		function process_message()
+			n = n + 1
+			if n == 2 then return -1, "second" end
+			if n == 3 then while true do end end
+			return 0
+		end`, "instruction_limit = 0\n").(*Filter)
+	defer f.Close()
+	inj := plugintest.NewInjector("")
+	f.Process(t.Context(), textPack("x"), inj)
+	f.Process(t.Context(), textPack("x"), inj)
+	done := make(chan error)
+	go func() { done <- f.Process(t.Context(), textPack("x"), inj) }()
+	f.Abort()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "process_message() aborted") {
+		t.Errorf("aborted call: %v", err)
+	}
+	got := map[string]any{}
+	for _, r := range f.Report() {
+		got[r.Name] = r.Value
+	}
+	if got["ProcessMessageCount"] != int64(3) || got["ProcessMessageFailures"] != int64(1) {
+		t.Errorf("report %v", got)
 	}
 }

@@ -26,6 +26,8 @@ const (
 	ReasonBadReturn
 	// ReasonMissing is an entry point the script does not define.
 	ReasonMissing
+	// ReasonAborted is a call stopped by Abort or by its context.
+	ReasonAborted
 )
 
 // Messages of the Lua errors that enforce the limits, as in Heka.
@@ -33,6 +35,7 @@ const (
 	msgInstructionLimit = "instruction_limit exceeded"
 	msgMemoryLimit      = "memory_limit exceeded"
 	msgOutputLimit      = "output_limit exceeded"
+	msgAborted          = "aborted"
 )
 
 // String is a short name of the reason, for logs and metrics.
@@ -48,6 +51,8 @@ func (r Reason) String() string {
 		return "bad return"
 	case ReasonMissing:
 		return "missing entry point"
+	case ReasonAborted:
+		return "aborted"
 	}
 	return "lua error"
 }

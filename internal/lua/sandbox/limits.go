@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime/metrics"
+	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -12,7 +13,8 @@ import (
 // gopher-lua has no instruction hook, but once an LState has a context its VM
 // calls ctx.Done() before every instruction. meter is that context: it counts
 // the instructions of the current call, trips instruction_limit, and every
-// tickEvery instructions checks memory_limit and the caller's context.
+// tickEvery instructions checks Abort, the caller's context and
+// memory_limit.
 
 // tickEvery is how many instructions pass between two memory checks.
 const tickEvery = 1024
@@ -20,6 +22,7 @@ const tickEvery = 1024
 var (
 	errInstructionLimit = errors.New(msgInstructionLimit)
 	errMemoryLimit      = errors.New(msgMemoryLimit)
+	errAborted          = errors.New(msgAborted)
 )
 
 // meter is the counting context of one sandbox. It is used by the sandbox's
@@ -32,12 +35,13 @@ type meter struct {
 	closed chan struct{}
 	parent context.Context // the caller's context for this call
 	mem    *memory         // nil without memory_limit
+	abort  *atomic.Bool    // set by Sandbox.Abort from any goroutine
 }
 
-func newMeter() *meter {
+func newMeter(abort *atomic.Bool) *meter {
 	c := make(chan struct{})
 	close(c)
-	return &meter{closed: c, parent: context.Background()}
+	return &meter{closed: c, parent: context.Background(), abort: abort}
 }
 
 // reset prepares the meter for a call with the given instruction limit.
@@ -65,6 +69,9 @@ func (m *meter) Done() <-chan struct{} {
 		return nil
 	}
 	m.tick = 0
+	if m.abort.Load() {
+		return m.trip(errAborted)
+	}
 	if err := m.parent.Err(); err != nil {
 		return m.trip(err)
 	}

@@ -213,12 +213,6 @@ func (s *Sandbox) runPreserved(ctx context.Context, src []byte, name string, lim
 	if err != nil {
 		return err
 	}
-	s.L.SetContext(s.meter)
-	defer func() {
-		if s.cfg.MemoryLimit == 0 && s.cfg.InstructionLimit == 0 {
-			s.L.RemoveContext()
-		}
-	}()
 	s.L.Push(s.L.NewFunctionFromProto(proto))
 	err = s.pcallLimit(ctx, "restore", 0, 0, limit)
 	if err != nil {

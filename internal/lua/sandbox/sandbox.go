@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -25,7 +27,10 @@ type Sandbox struct {
 	hosts  []host
 	term   *TerminatedError
 	closed bool
-	stats  Stats
+	abort  atomic.Bool
+
+	mu    sync.Mutex // guards stats, which Stats reads from any goroutine
+	stats Stats
 }
 
 // host is a registered host function.
@@ -99,14 +104,14 @@ func (s *Sandbox) load(ctx context.Context) error {
 	for _, h := range s.hosts {
 		L.SetGlobal(h.name, L.NewFunction(h.fn))
 	}
-	s.meter = newMeter()
+	s.meter = newMeter(&s.abort)
 	if s.cfg.MemoryLimit > 0 {
 		s.mem = newMemory(L, s.cfg.MemoryLimit, L.G.Global, L.G.Registry, s.loaded)
 		s.meter.mem = s.mem
 	}
-	if s.cfg.MemoryLimit > 0 || s.cfg.InstructionLimit > 0 {
-		L.SetContext(s.meter)
-	}
+	// Always: the context is also how Abort and the caller's context stop
+	// a running script.
+	L.SetContext(s.meter)
 	L.Push(L.NewFunctionFromProto(s.proto))
 	if err := s.pcall(ctx, "load", 0, 0); err != nil {
 		return err
@@ -119,11 +124,25 @@ func (s *Sandbox) load(ctx context.Context) error {
 func (s *Sandbox) checkMemory() {
 	if s.mem != nil {
 		s.mem.walk()
-		s.stats.Memory = s.mem.est
-		s.stats.MaxMemory = max(s.stats.MaxMemory, s.mem.max)
-		s.stats.MemoryWalks = s.mem.walks
+		s.updateStats()
 	}
 }
+
+// updateStats copies the figures of the meter and the memory estimate.
+func (s *Sandbox) updateStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.MaxInstructions = max(s.stats.MaxInstructions, s.meter.count)
+	s.stats.MaxOutput = max(s.stats.MaxOutput, s.out.Len())
+	if s.mem != nil {
+		s.stats.Memory, s.stats.MaxMemory, s.stats.MemoryWalks = s.mem.est, max(s.stats.MaxMemory, s.mem.max), s.mem.walks
+	}
+}
+
+// Abort makes the running call, if any, stop soon with "aborted" (within
+// about a thousand instructions), and terminates the sandbox. It may be
+// called from any goroutine (SIGUSR2, shutdown).
+func (s *Sandbox) Abort() { s.abort.Store(true) }
 
 // pcall calls the function below its nargs arguments on the stack, with the
 // limits of fname (instruction_limit for entry points), and turns a failure
@@ -145,10 +164,7 @@ func (s *Sandbox) pcallLimit(ctx context.Context, fname string, nargs, nret int,
 		}
 	}()
 	callErr := s.L.PCall(nargs, nret, nil)
-	s.stats.MaxInstructions = max(s.stats.MaxInstructions, s.meter.count)
-	if s.mem != nil {
-		s.stats.Memory, s.stats.MaxMemory, s.stats.MemoryWalks = s.mem.est, max(s.stats.MaxMemory, s.mem.max), s.mem.walks
-	}
+	s.updateStats()
 	if callErr == nil {
 		return nil
 	}
@@ -164,8 +180,10 @@ func (s *Sandbox) pcallLimit(ctx context.Context, fname string, nargs, nret int,
 		return s.terminate(fname, ReasonMemoryLimit, msgMemoryLimit)
 	case hasSuffix(msg, msgOutputLimit):
 		return s.terminate(fname, ReasonOutputLimit, msgOutputLimit)
+	case errors.Is(s.meter.err, errAborted):
+		return s.terminate(fname, ReasonAborted, msgAborted)
 	case s.meter.err != nil:
-		return s.terminate(fname, ReasonError, s.meter.err.Error())
+		return s.terminate(fname, ReasonAborted, s.meter.err.Error())
 	}
 	return s.terminate(fname, ReasonError, msg)
 }
@@ -195,6 +213,9 @@ func (s *Sandbox) entry(name string) error {
 	}
 	if s.term != nil {
 		return s.term
+	}
+	if s.abort.Load() {
+		return s.terminate(name, ReasonAborted, msgAborted)
 	}
 	if s.L == nil {
 		return fmt.Errorf("sandbox %q: not started", s.cfg.Name)
@@ -275,7 +296,6 @@ func (s *Sandbox) Output() *Output { return &s.out }
 // arguments to the output buffer.
 func (s *Sandbox) AddToPayload(L *lua.LState) int {
 	s.out.Append(L, 1)
-	s.stats.MaxOutput = max(s.stats.MaxOutput, s.out.Len())
 	return 0
 }
 
@@ -288,12 +308,18 @@ func (s *Sandbox) InjectPayload(L *lua.LState) (typ, name string, payload []byte
 	typ = L.OptString(1, "txt")
 	name = L.OptString(2, "")
 	s.out.Append(L, 3)
+	s.mu.Lock()
 	s.stats.MaxOutput = max(s.stats.MaxOutput, s.out.Len())
+	s.mu.Unlock()
 	return typ, name, s.out.Bytes()
 }
 
-// Stats returns the usage figures.
-func (s *Sandbox) Stats() Stats { return s.stats }
+// Stats returns the usage figures. It may be called from any goroutine.
+func (s *Sandbox) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
 
 // Close preserves the script's data (when configured and the sandbox was not
 // terminated) and releases the state. It returns the preservation error.

@@ -329,3 +329,28 @@ func TestDeepChain(t *testing.T) {
 		t.Errorf("got %v, want memory_limit", err)
 	}
 }
+
+// TestAbort stops an endless loop from another goroutine, with no limits
+// configured.
+func TestAbort(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spin.lua")
+	writeFile(t, path, "function process_message() while true do end end")
+	sb, err := New(Config{Name: "spin", Script: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	done := make(chan error)
+	go func() {
+		_, _, err := sb.ProcessMessage(t.Context())
+		done <- err
+	}()
+	sb.Abort()
+	var te *TerminatedError
+	if err := <-done; !errors.As(err, &te) || te.Reason != ReasonAborted || te.Payload() != "process_message() aborted" {
+		t.Errorf("got %v, want process_message() aborted", err)
+	}
+}
