@@ -6,7 +6,6 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	lsb "github.com/hekad-go/hekad/internal/lua/sandbox"
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -17,7 +16,7 @@ import (
 // rewrites the record's own message with write_message.
 type Decoder struct {
 	name string
-	sb   *lsb.Sandbox
+	sb   *lazySandbox
 	rd   reader
 
 	ctx      context.Context
@@ -26,7 +25,7 @@ type Decoder struct {
 
 func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
 	d := &Decoder{name: env.Name()}
-	sb, err := startSandbox(cfg, env, "sandbox decoder", messageHosts(d, &d.rd))
+	sb, err := newSandbox(cfg, env, "sandbox decoder", messageHosts(d, &d.rd))
 	if err != nil {
 		return nil, err
 	}
@@ -40,9 +39,14 @@ func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
 // positive status, a script error or a broken limit is fatal (ErrFatal: the
 // input stops), as in Heka.
 func (d *Decoder) Decode(ctx context.Context, p *pipeline.Pack, out []*pipeline.Pack) ([]*pipeline.Pack, error) {
-	d.ctx, d.rd.pack, d.injected = ctx, p, d.injected[:0]
+	if err := d.sb.start(ctx); err != nil {
+		return out, fmt.Errorf("sandbox decoder %q: %w: %w", d.name, pipeline.ErrFatal, err)
+	}
+	d.ctx, d.injected = ctx, d.injected[:0]
+	d.rd.set(p)
 	status, msg, err := d.sb.ProcessMessage(ctx)
-	d.ctx, d.rd.pack = nil, nil
+	d.ctx = nil
+	d.rd.set(nil)
 	if err != nil || status != 0 {
 		for _, q := range d.injected {
 			q.Recycle()
@@ -105,21 +109,28 @@ func fillFrom(m, orig *message.Message) {
 
 // injectMessage is inject_message(table) in a decoder.
 func (d *Decoder) injectMessage(L *lua.LState) int {
-	t := L.CheckTable(1)
 	p, m := d.spawn(L, "inject_message")
+	filled := false
+	defer func() { // also while a Lua error unwinds: give the pack back
+		if !filled {
+			p.Recycle()
+		}
+	}()
 	orig := d.rd.pack.MessageHeaders()
-	hadUuid, hadTs := t.RawGetString("Uuid") != lua.LNil, t.RawGetString("Timestamp") != lua.LNil
-	if err := tableToMessage(t, m); err != nil {
-		p.Recycle()
-		L.RaiseError("inject_message() %v", err)
-	}
-	if !hadUuid {
-		m.Clear(message.HeaderUuid)
-	}
-	if !hadTs {
-		m.Clear(message.HeaderTimestamp)
+	if t, ok := L.Get(1).(*lua.LTable); ok {
+		hadUuid, hadTs := t.RawGetString("Uuid") != lua.LNil, t.RawGetString("Timestamp") != lua.LNil
+		messageArg(L, m)
+		if !hadUuid {
+			m.Clear(message.HeaderUuid)
+		}
+		if !hadTs {
+			m.Clear(message.HeaderTimestamp)
+		}
+	} else {
+		messageArg(L, m)
 	}
 	fillFrom(m, orig)
+	filled = true
 	d.injected = append(d.injected, p)
 	return 0
 }

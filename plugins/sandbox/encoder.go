@@ -6,7 +6,6 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	lsb "github.com/hekad-go/hekad/internal/lua/sandbox"
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -20,7 +19,7 @@ const skipStatus = -2
 // buffer, or inject_message's message encoded) is the output.
 type Encoder struct {
 	name string
-	sb   *lsb.Sandbox
+	sb   *lazySandbox
 	rd   reader
 
 	out      []byte
@@ -30,7 +29,7 @@ type Encoder struct {
 
 func newEncoder(cfg Config, env *pipeline.Env) (pipeline.Encoder, error) {
 	e := &Encoder{name: env.Name()}
-	sb, err := startSandbox(cfg, env, "sandbox encoder", messageHosts(e, &e.rd))
+	sb, err := newSandbox(cfg, env, "sandbox encoder", messageHosts(e, &e.rd))
 	if err != nil {
 		return nil, err
 	}
@@ -45,10 +44,14 @@ func newEncoder(cfg Config, env *pipeline.Env) (pipeline.Encoder, error) {
 // message ("Failed serializing"); a positive one, a script error or a
 // broken limit is fatal (ErrFatal: the output stops).
 func (e *Encoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
-	e.rd.pack, e.rd.own, e.out, e.injected = p, nil, e.out[:0], false
+	if err := e.sb.start(context.Background()); err != nil {
+		return dst, fmt.Errorf("sandbox encoder %q: %w: %w", e.name, pipeline.ErrFatal, err)
+	}
+	e.out, e.injected = e.out[:0], false
+	e.rd.set(p)
 	status, msg, err := e.sb.ProcessMessage(context.Background())
 	own := e.rd.own
-	e.rd.pack, e.rd.own = nil, nil
+	e.rd.set(nil)
 	switch {
 	case err != nil:
 		return dst, fmt.Errorf("sandbox encoder %q: %w: %w", e.name, pipeline.ErrFatal, err)
@@ -79,11 +82,8 @@ func (e *Encoder) injectPayload(L *lua.LState) int {
 // injectMessage is inject_message(table) in an encoder: the message's
 // protobuf encoding becomes the encoder's output.
 func (e *Encoder) injectMessage(L *lua.LState) int {
-	t := L.CheckTable(1)
 	e.scratch.Reset()
-	if err := tableToMessage(t, &e.scratch); err != nil {
-		L.RaiseError("inject_message() %v", err)
-	}
+	messageArg(L, &e.scratch)
 	e.out = e.scratch.AppendMarshal(e.out[:0])
 	e.injected = true
 	return 0

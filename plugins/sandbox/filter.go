@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -42,31 +43,56 @@ const (
 	InjectPrefix = "heka.sandbox."
 )
 
-// loadTimeout bounds the script's global code (which has no
-// instruction_limit) when a plugin is built.
+// loadTimeout bounds the script's global code, which has no
+// instruction_limit.
 const loadTimeout = 10 * time.Second
 
 // DefaultFilterCommon makes a SandboxFilter's exit leave hekad running
 // (can_exit defaults to true for sandbox filters, as in Heka).
 func (*Config) DefaultFilterCommon(c *pipeline.FilterCommon) { c.CanExit = true }
 
-// startSandbox builds and starts the sandbox of a plugin, with the host
-// functions every plugin kind has plus those in hosts.
-func startSandbox(cfg Config, env *pipeline.Env, kind string, hosts map[string]lua.LGFunction) (*lsb.Sandbox, error) {
-	sb, err := lsb.New(cfg.coreConfig(env, lsb.Restricted))
+// newSandbox makes the sandbox of a plugin, with the host functions every
+// plugin kind has plus those in hosts. When the script exists it is compiled
+// now, so that a syntax error fails the configuration (hekad -check too);
+// the script runs only when the plugin is first called (lazySandbox), so
+// that building a plugin, which the configuration loader also does to probe
+// it, runs no Lua.
+func newSandbox(cfg Config, env *pipeline.Env, kind string, hosts map[string]lua.LGFunction) (*lazySandbox, error) {
+	core := cfg.coreConfig(env, lsb.Restricted)
+	sb, err := lsb.New(core)
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
 	}
 	sb.Register("add_to_payload", sb.AddToPayload)
+	sb.Register("decode_message", decodeMessage)
 	for name, h := range hosts {
 		sb.Register(name, h)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
-	defer cancel()
-	if err := sb.Start(ctx); err != nil {
-		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
+	if _, err := os.Stat(core.Script); err == nil {
+		if err := sb.Compile(); err != nil {
+			return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
+		}
 	}
-	return sb, nil
+	return &lazySandbox{Sandbox: sb}, nil
+}
+
+// lazySandbox is a sandbox started on its plugin's first call.
+type lazySandbox struct {
+	*lsb.Sandbox
+	started  bool
+	startErr error
+}
+
+// start starts the sandbox on the first call (its global code and the
+// preserved data) and returns the error that made it fail, every time.
+func (l *lazySandbox) start(ctx context.Context) error {
+	if !l.started {
+		l.started = true
+		ctx, cancel := context.WithTimeout(ctx, loadTimeout)
+		defer cancel()
+		l.startErr = l.Start(ctx)
+	}
+	return l.startErr
 }
 
 // Filter is SandboxFilter: a Lua script's process_message is called for
@@ -75,7 +101,7 @@ type Filter struct {
 	name, hostname string
 	cfg            Config
 	log            *slog.Logger
-	sb             *lsb.Sandbox
+	sb             *lazySandbox
 	rd             reader
 	maxProcess     int
 	maxTimer       int
@@ -96,8 +122,9 @@ func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
 	g := env.Globals()
 	f := &Filter{name: env.Name(), hostname: env.Hostname(), cfg: cfg, log: env.Logger(),
 		maxProcess: int(g.MaxProcessInject), maxTimer: int(g.MaxTimerInject)}
-	sb, err := startSandbox(cfg, env, "sandbox filter", map[string]lua.LGFunction{
+	sb, err := newSandbox(cfg, env, "sandbox filter", map[string]lua.LGFunction{
 		"read_message": f.rd.readMessage, "inject_payload": f.injectPayload, "inject_message": f.injectMessage,
+		"read_next_field": f.rd.readNextField,
 	})
 	if err != nil {
 		return nil, err
@@ -116,8 +143,8 @@ type messageHost interface {
 
 // messageHosts are the host functions of a decoder or an encoder.
 func messageHosts(h messageHost, rd *reader) map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{"read_message": rd.readMessage, "inject_message": h.injectMessage,
-		"inject_payload": h.injectPayload, "write_message": h.writeMessage}
+	return map[string]lua.LGFunction{"read_message": rd.readMessage, "read_next_field": rd.readNextField,
+		"inject_message": h.injectMessage, "inject_payload": h.injectPayload, "write_message": h.writeMessage}
 }
 
 // Process calls process_message. A negative status is a failure of this
@@ -125,10 +152,13 @@ func messageHosts(h messageHost, rd *reader) map[string]lua.LGFunction {
 // limit terminates the sandbox: it reports heka.sandbox-terminated and the
 // filter ends.
 func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Injector) error {
+	if err := f.sb.start(ctx); err != nil {
+		return f.terminate(ctx, inj, err)
+	}
 	f.begin(ctx, inj, f.maxProcess)
-	f.rd.pack = p
+	f.rd.set(p)
 	status, msg, err := f.sb.ProcessMessage(ctx)
-	f.rd.pack = nil
+	f.rd.set(nil)
 	f.inj, f.ctx = nil, nil
 	f.processed.Add(1)
 	if status < 0 {
@@ -147,6 +177,9 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Inj
 
 // Tick calls timer_event with the time in Unix nanoseconds.
 func (f *Filter) Tick(ctx context.Context, inj pipeline.Injector) error {
+	if err := f.sb.start(ctx); err != nil {
+		return f.terminate(ctx, inj, err)
+	}
 	f.begin(ctx, inj, f.maxTimer)
 	err := f.sb.TimerEvent(ctx, time.Now().UnixNano())
 	f.inj, f.ctx = nil, nil
@@ -272,13 +305,16 @@ func (f *Filter) injectPayload(L *lua.LState) int {
 // injectMessage is inject_message(table): Type gets the heka.sandbox.
 // prefix, Logger is the filter's name and Hostname hekad's.
 func (f *Filter) injectMessage(L *lua.LState) int {
-	t := L.CheckTable(1)
 	p := f.newPack(L, "inject_message")
 	m := p.MutableMessage()
-	if err := tableToMessage(t, m); err != nil {
-		p.Recycle()
-		L.RaiseError("inject_message() %v", err)
-	}
+	filled := false
+	defer func() { // also while a Lua error unwinds: give the pack back
+		if !filled {
+			p.Recycle()
+		}
+	}()
+	messageArg(L, m)
+	filled = true
 	m.SetType(InjectPrefix + m.GetType())
 	m.SetLogger(f.name)
 	m.SetHostname(f.hostname)

@@ -322,3 +322,87 @@ func TestFilterReportAndAbort(t *testing.T) {
 		t.Errorf("report %v", got)
 	}
 }
+
+// TestMessageFunctions covers decode_message, read_next_field and the
+// string form of inject_message, in a filter.
+func TestMessageFunctions(t *testing.T) {
+	f := build(t, t.TempDir(), "SandboxFilter", "f", `function process_message()
+		local raw = read_message("raw")
+		local m = decode_message(raw)
+		local parts = {m.Type, m.Logger, m.Payload, m.Severity, m.Timestamp, #m.Uuid}
+		for _, fd in ipairs(m.Fields) do
+			parts[#parts + 1] = fd.name .. ":" .. fd.value_type .. ":" .. fd.representation .. "=" .. table.concat(fd.value, ",")
+		end
+		while true do
+			local vt, name, value, rep, count = read_next_field()
+			if not vt then break end
+			parts[#parts + 1] = table.concat({vt, name, tostring(value), rep, count}, "/")
+		end
+		local ok = pcall(decode_message, "\255\255garbage")
+		parts[#parts + 1] = tostring(ok)
+		inject_message(raw)
+		add_to_payload(table.concat(parts, "|"))
+		inject_payload()
+		return 0
+	end`, "").(*Filter)
+	defer f.Close()
+	f.maxProcess = 2
+	p := textPack("body")
+	m := p.MutableMessage()
+	m.AppendField("n", message.ValueDouble, "B").AddDouble(1.5)
+	inj := plugintest.NewInjector("")
+	if err := f.Process(t.Context(), p, inj); err != nil {
+		t.Fatal(err)
+	}
+	msgs := inj.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages injected, want 2", len(msgs))
+	}
+	if got := describe(msgs[0]); got != "heka.sandbox.line|f|testhost|body|n:DOUBLE:B=1.5" {
+		t.Errorf("inject_message(raw): %s", got)
+	}
+	want := "line|tcp_in|body|3|1.4628276e+18|16|n:3:B=1.5|3/n/1.5/B/1|false"
+	if got := msgs[1].GetPayload(); got != want {
+		t.Errorf("payload\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestScriptErrors: a syntax error fails the build (and so hekad -check); a
+// script that does not exist yet fails the plugin's first call; an error in
+// the global code too.
+func TestScriptErrors(t *testing.T) {
+	dir := t.TempDir()
+	reg, _ := pipeline.Lookup("SandboxFilter")
+	g := pipeline.DefaultGlobals()
+	g.ShareDir, g.BaseDir = dir, dir
+	buildDoc := func(file string) (any, error) {
+		cfg, err := plugintest.DecodeConfig("[f]\ntype = 'SandboxFilter'\nmessage_matcher = 'TRUE'\nfilename = '"+file+"'\n", "SandboxFilter")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reg.Build(cfg, pipeline.NewEnv("f", "SandboxFilter", &g, nil, nil))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.lua"), []byte("function process_message( return 0 end"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := buildDoc("bad.lua"); err == nil || !strings.Contains(err.Error(), "bad.lua") {
+		t.Errorf("syntax error: build gave %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "boom.lua"), []byte("error('no config')"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{"missing.lua": "no such file", "boom.lua": "load() "} {
+		p, err := buildDoc(file)
+		if err != nil {
+			t.Fatalf("%s: build: %v", file, err)
+		}
+		inj := plugintest.NewInjector("")
+		err = p.(*Filter).Process(t.Context(), textPack("x"), inj)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: first call: %v, want %q", file, err, want)
+		}
+		if msgs := inj.Messages(); len(msgs) != 1 || msgs[0].GetType() != TerminatedType {
+			t.Errorf("%s: no heka.sandbox-terminated message", file)
+		}
+	}
+}

@@ -15,6 +15,110 @@ type reader struct {
 	// own is an encoder's private copy of the message, made by its first
 	// write_message; read_message then reads it.
 	own *message.Message
+	// next is the index of the field read_next_field returns next.
+	next int
+}
+
+// set makes p the pack read_message reads (nil outside process_message).
+func (r *reader) set(p *pipeline.Pack) {
+	r.pack, r.own, r.next = p, nil, 0
+}
+
+// message is the message read_message reads, decoded in full.
+func (r *reader) message() *message.Message {
+	if r.own != nil {
+		return r.own
+	}
+	return r.pack.Message()
+}
+
+// readNextField is read_next_field(): value_type, name, first value,
+// representation and value count of the message's next field, then nils
+// once every field was returned.
+func (r *reader) readNextField(L *lua.LState) int {
+	var fields []*message.Field
+	if r.pack != nil {
+		fields = r.message().GetFields()
+	}
+	if r.next >= len(fields) {
+		for range 5 {
+			L.Push(lua.LNil)
+		}
+		return 5
+	}
+	f := fields[r.next]
+	r.next++
+	first, _ := f.ValueAt(0)
+	L.Push(lua.LNumber(f.GetValueType()))
+	L.Push(lua.LString(f.GetName()))
+	L.Push(fieldValue(first))
+	L.Push(lua.LString(f.GetRepresentation()))
+	L.Push(lua.LNumber(f.Len()))
+	return 5
+}
+
+// decodeMessage is decode_message(bytes): the protobuf message as a table
+// {Uuid, Timestamp, Type, Logger, Severity, Payload, EnvVersion, Pid,
+// Hostname, Fields = {{name, value_type, representation, value = {...}}}}.
+func decodeMessage(L *lua.LState) int {
+	var m message.Message
+	if err := m.Unmarshal([]byte(L.CheckString(1))); err != nil {
+		L.RaiseError("decode_message() protobuf unmarshal failed: %v", err)
+	}
+	t := L.NewTable()
+	t.RawSetString("Uuid", lua.LString(m.GetUuid()))
+	t.RawSetString("Timestamp", lua.LNumber(m.GetTimestamp()))
+	for _, h := range []struct {
+		name  string
+		value string
+		has   message.HeaderField
+	}{{"Type", m.GetType(), message.HeaderType}, {"Logger", m.GetLogger(), message.HeaderLogger},
+		{"Payload", m.GetPayload(), message.HeaderPayload}, {"EnvVersion", m.GetEnvVersion(), message.HeaderEnvVersion},
+		{"Hostname", m.GetHostname(), message.HeaderHostname}} {
+		if m.Has(h.has) {
+			t.RawSetString(h.name, lua.LString(h.value))
+		}
+	}
+	t.RawSetString("Severity", lua.LNumber(m.GetSeverity()))
+	if m.Has(message.HeaderPid) {
+		t.RawSetString("Pid", lua.LNumber(m.GetPid()))
+	}
+	if fields := m.GetFields(); len(fields) > 0 {
+		ft := L.CreateTable(len(fields), 0)
+		for _, f := range fields {
+			e := L.CreateTable(0, 4)
+			e.RawSetString("name", lua.LString(f.GetName()))
+			e.RawSetString("value_type", lua.LNumber(f.GetValueType()))
+			e.RawSetString("representation", lua.LString(f.GetRepresentation()))
+			vals := L.CreateTable(f.Len(), 0)
+			for i := range f.Len() {
+				v, _ := f.ValueAt(i)
+				vals.RawSetInt(i+1, fieldValue(v))
+			}
+			e.RawSetString("value", vals)
+			ft.Append(e)
+		}
+		t.RawSetString("Fields", ft)
+	}
+	L.Push(t)
+	return 1
+}
+
+// messageArg fills m from inject_message's argument: a table (see
+// tableToMessage) or a string holding an encoded message.
+func messageArg(L *lua.LState, m *message.Message) {
+	switch v := L.Get(1).(type) {
+	case *lua.LTable:
+		if err := tableToMessage(v, m); err != nil {
+			L.RaiseError("inject_message() %v", err)
+		}
+	case lua.LString:
+		if err := m.Unmarshal([]byte(v)); err != nil {
+			L.RaiseError("inject_message() protobuf unmarshal failed: %v", err)
+		}
+	default:
+		L.ArgError(1, "table or string expected, got "+v.Type().String())
+	}
 }
 
 // readMessage is read_message(variable[, field_index[, array_index]]):
@@ -36,12 +140,12 @@ func (r *reader) readMessage(L *lua.LState) int {
 
 // variable is the value of one read_message variable.
 func (r *reader) variable(name string, fi, ai int) lua.LValue {
-	full, headers := r.own, r.own
+	headers := r.own
 	if r.own == nil {
-		full, headers = r.pack.Message(), r.pack.MessageHeaders()
+		headers = r.pack.MessageHeaders()
 	}
 	if field, ok := fieldName(name); ok {
-		v, ok := full.FieldValue(field, fi, ai)
+		v, ok := r.message().FieldValue(field, fi, ai)
 		if !ok {
 			return lua.LNil
 		}

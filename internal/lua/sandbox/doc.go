@@ -13,9 +13,11 @@
 //	status, msg, err := sb.ProcessMessage(ctx)     // or TimerEvent(ctx, ns), Call(...)
 //	err = sb.Close()                               // preserves the data
 //
-// New compiles the script once (a *lua.FunctionProto, shared through a Cache
-// between sandboxes of the same file); Start builds one LState that every
-// call reuses. A Sandbox is used from one goroutine.
+// New only checks the configuration; Compile (called by Start, or earlier
+// to report a missing script or a syntax error) compiles the script once (a
+// *lua.FunctionProto, shared through a Cache between sandboxes of the same
+// file); Start builds one LState that every call reuses. A Sandbox is used
+// from one goroutine (but Abort and Stats from any).
 //
 // A Lua error, a broken limit or a bad return value terminates the sandbox:
 // the call returns a *TerminatedError whose Payload is Heka's termination

@@ -143,7 +143,8 @@ func TestPreserveFormat(t *testing.T) {
 	for _, line := range []string{
 		"if _PRESERVATION_VERSION and _PRESERVATION_VERSION ~= 1 then return end\n",
 		"_G[\"count\"] = 0\n",
-		"_G[\"flags\"] = {}\n_G[\"flags\"][\"on\"] = true\n",
+		"_G[\"flags\"] = {}\n",
+		"_G[\"flags\"][\"on\"] = true\n",
 		"_G[\"nums\"][1] = 0.33333333333333331\n",
 		"_G[\"nums\"][6] = 1/0\n",
 		"_G[\"loop\"][\"self\"] = _G[\"loop\"]\n",
@@ -180,6 +181,9 @@ func FuzzRestore(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sb, err := New(Config{Name: "fuzz", Script: script, MemoryLimit: 1 << 20, InstructionLimit: 1000})
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sb.Compile(); err != nil {
 			t.Fatal(err)
 		}
 		if err := sb.load(context.Background()); err != nil {

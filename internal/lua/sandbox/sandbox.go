@@ -48,21 +48,31 @@ type Stats struct {
 	MemoryWalks     int   // how many times the data was walked to estimate it
 }
 
-// New checks cfg and compiles the script (through cfg.Cache). The script does
-// not run before Start.
+// New checks cfg; it does not touch the script (see Compile and Start).
 func New(cfg Config) (*Sandbox, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	proto, err := cfg.Cache.compileFile(cfg.Script)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox %q: %w", cfg.Name, err)
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Sandbox{cfg: cfg, log: log, proto: proto, out: Output{limit: cfg.OutputLimit}}, nil
+	return &Sandbox{cfg: cfg, log: log, out: Output{limit: cfg.OutputLimit}}, nil
+}
+
+// Compile reads and compiles the script (through Config.Cache), if that was
+// not done yet, so that a missing script or a syntax error can be reported
+// before Start. Start calls it.
+func (s *Sandbox) Compile() error {
+	if s.proto != nil {
+		return nil
+	}
+	proto, err := s.cfg.Cache.compileFile(s.cfg.Script)
+	if err != nil {
+		return fmt.Errorf("sandbox %q: %w", s.cfg.Name, err)
+	}
+	s.proto = proto
+	return nil
 }
 
 // Register makes fn the global name of the script (read_message,
@@ -79,6 +89,9 @@ func (s *Sandbox) Register(name string, fn lua.LGFunction) {
 // the preserved data. Preserved data that cannot be restored is logged and
 // discarded: the script then starts clean.
 func (s *Sandbox) Start(ctx context.Context) error {
+	if err := s.Compile(); err != nil {
+		return err
+	}
 	if err := s.load(ctx); err != nil {
 		return err
 	}
