@@ -35,8 +35,9 @@ func TestMain(m *testing.M) {
 }
 
 // e2eScripts are the Lua plugins of the end-to-end pipeline: a decoder of
-// "key=value" lines, a counting filter whose count survives restarts, a
-// filter that loops forever on its first message, and a line encoder.
+// "key=value" lines, a counting filter whose count survives restarts, three
+// runaway filters (endless loop, endless growth, endless output), and a
+// line encoder.
 var e2eScripts = map[string]string{
 	"kv.lua": `
 function process_message()
@@ -65,6 +66,17 @@ function process_message()
     end
     add_to_payload(read_message("Payload"), "\n")
     inject_payload()
+    return 0
+end`,
+	"grow.lua": `
+t = {}
+function process_message()
+    for i = 1, 1e9 do t[#t + 1] = {i, "x" .. i} end
+    return 0
+end`,
+	"flood.lua": `
+function process_message()
+    while true do add_to_payload("0123456789") end
     return 0
 end`,
 	"loop.lua": `
@@ -102,6 +114,18 @@ type = "SandboxFilter"
 filename = "loop.lua"
 message_matcher = "Type == 'kv' && Fields[id] == '1'"
 
+[grower]
+type = "SandboxFilter"
+filename = "grow.lua"
+message_matcher = "Type == 'kv' && Fields[id] == '2'"
+instruction_limit = 0
+memory_limit = 1048576
+
+[flooder]
+type = "SandboxFilter"
+filename = "flood.lua"
+message_matcher = "Type == 'kv' && Fields[id] == '3'"
+
 [out]
 type = "FileOutput"
 message_matcher = "Type == 'kv' || Type == 'heka.sandbox-output' || Type == 'heka.sandbox-terminated'"
@@ -113,10 +137,12 @@ type = "SandboxEncoder"
 filename = "line.lua"
 `
 
-// TestEndToEnd runs hekad twice on TCP lines through a SandboxDecoder, two
-// SandboxFilters and a SandboxEncoder into a FileOutput: every line arrives decoded, the endless loop is
-// terminated with its reason while the rest keeps flowing, the counter
-// reports at shutdown, and its count is preserved across the restart.
+// TestEndToEnd runs hekad twice on TCP lines through a SandboxDecoder,
+// SandboxFilters and a SandboxEncoder into a FileOutput: every line arrives
+// decoded, an endless loop, a script that grows without end and one that
+// floods its output are each terminated with their reason while the rest
+// keeps flowing, the counter reports at shutdown, and its count is
+// preserved across the restart.
 func TestEndToEnd(t *testing.T) {
 	base := t.TempDir()
 	for name, src := range e2eScripts {
@@ -151,11 +177,11 @@ func TestEndToEnd(t *testing.T) {
 		})
 		cmd.Process.Signal(syscall.SIGTERM)
 		err := cmd.Wait()
-		// The message the looping filter died on is accounted as lost, so
-		// the first run exits with status 1 (and says so); the second has
-		// no message for that filter.
-		if run == 0 && (err == nil || !strings.Contains(stderr.String(), "messages lost: 1")) {
-			t.Errorf("run 0: hekad: %v, want exit status 1 for the one message lost by the terminated filter\n%s", err, stderr.String())
+		// The messages the three runaway filters died on are accounted as
+		// lost, so the first run exits with status 1 (and says so); the
+		// second has no message for those filters.
+		if run == 0 && (err == nil || !strings.Contains(stderr.String(), "messages lost: 3")) {
+			t.Errorf("run 0: hekad: %v, want exit status 1 for the 3 messages lost by the terminated filters\n%s", err, stderr.String())
 		}
 		if run == 1 && err != nil {
 			t.Fatalf("run %d: hekad: %v\n%s", run, err, stderr.String())
@@ -168,8 +194,10 @@ func TestEndToEnd(t *testing.T) {
 		if !strings.Contains(got, fmt.Sprintf("count %d\n", want)) {
 			t.Errorf("run %d: no \"count %d\" report:\n%s", run, want, tail(got))
 		}
-		if run == 0 && !strings.Contains(got, "terminated: process_message() instruction_limit exceeded\n") {
-			t.Errorf("no termination of the looping filter:\n%s\nstderr:\n%s", tail(got), stderr.String())
+		for _, reason := range []string{"instruction_limit", "memory_limit", "output_limit"} {
+			if run == 0 && !strings.Contains(got, "terminated: process_message() "+reason+" exceeded\n") {
+				t.Errorf("no termination for %s:\n%s\nstderr:\n%s", reason, tail(got), stderr.String())
+			}
 		}
 		if !strings.Contains(stderr.String(), "no id") {
 			t.Errorf("run %d: the decode failure is not logged:\n%s", run, stderr.String())
