@@ -246,16 +246,39 @@ func (m *matcher) match(s, p int) int {
 }
 
 func (m *matcher) maxExpand(s, p, ep int) int {
-	i := 0
-	for m.single(s+i, p, ep) {
-		i++
-	}
+	i := m.span(s, p, ep)
 	for ; i >= 0; i-- {
 		if r := m.match(s+i, ep+1); r >= 0 {
 			return r
 		}
 	}
 	return -1
+}
+
+// span is how many subject bytes from s on match the class pat[p:ep], with
+// the class decoded once rather than per byte.
+func (m *matcher) span(s, p, ep int) int {
+	src := m.src[s:]
+	i := 0
+	switch m.pat[p] {
+	case '.':
+		return len(src)
+	case '%':
+		cl := m.pat[p+1]
+		for i < len(src) && classMatch(src[i], cl) {
+			i++
+		}
+	case '[':
+		for i < len(src) && setMatch(src[i], m.pat, p, ep-1) {
+			i++
+		}
+	default:
+		c := m.pat[p]
+		for i < len(src) && src[i] == c {
+			i++
+		}
+	}
+	return i
 }
 
 func (m *matcher) minExpand(s, p, ep int) int {
