@@ -45,6 +45,14 @@ function process_message()
     inject_payload()
     return 0
 end`)},
+	"SandboxOutput": {Config: luaScript(`
+require "io"
+lines = 0
+function process_message()
+    lines = lines + #(read_message("Payload") or "")
+    return 0
+end
+function timer_event(ns) end`)},
 	"SandboxFilter": {Config: luaScript(`
 count = 0
 function process_message() count = count + 1 return 0 end

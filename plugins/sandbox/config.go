@@ -51,6 +51,14 @@ func defaultConfig() Config {
 	}
 }
 
+// defaultOutputConfig is defaultConfig for SandboxOutput, which Heka runs
+// without an instruction_limit.
+func defaultOutputConfig() Config {
+	c := defaultConfig()
+	c.InstructionLimit = 0
+	return c
+}
+
 // FreeformKeys declares the config sub-table, whose keys the script reads.
 func (*Config) FreeformKeys() []string { return []string{"config"} }
 

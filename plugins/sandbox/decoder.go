@@ -6,6 +6,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	lsb "github.com/hekad-go/hekad/internal/lua/sandbox"
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -25,7 +26,7 @@ type Decoder struct {
 
 func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
 	d := &Decoder{name: env.Name()}
-	sb, err := newSandbox(cfg, env, "sandbox decoder", messageHosts(d, &d.rd))
+	sb, err := newSandbox(cfg, env, "sandbox decoder", lsb.Restricted, messageHosts(d, &d.rd))
 	if err != nil {
 		return nil, err
 	}

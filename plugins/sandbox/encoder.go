@@ -6,6 +6,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	lsb "github.com/hekad-go/hekad/internal/lua/sandbox"
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
 )
@@ -29,7 +30,7 @@ type Encoder struct {
 
 func newEncoder(cfg Config, env *pipeline.Env) (pipeline.Encoder, error) {
 	e := &Encoder{name: env.Name()}
-	sb, err := newSandbox(cfg, env, "sandbox encoder", messageHosts(e, &e.rd))
+	sb, err := newSandbox(cfg, env, "sandbox encoder", lsb.Restricted, messageHosts(e, &e.rd))
 	if err != nil {
 		return nil, err
 	}

@@ -26,10 +26,14 @@ var decoderSample string
 //go:embed SandboxEncoder.toml
 var encoderSample string
 
+//go:embed SandboxOutput.toml
+var outputSample string
+
 func init() {
 	pipeline.RegisterFilter("SandboxFilter", defaultConfig, newFilter, pipeline.WithSample(filterSample))
 	pipeline.RegisterDecoder("SandboxDecoder", defaultConfig, newDecoder, pipeline.WithSample(decoderSample))
 	pipeline.RegisterEncoder("SandboxEncoder", defaultConfig, newEncoder, pipeline.WithSample(encoderSample))
+	pipeline.RegisterOutput("SandboxOutput", defaultOutputConfig, newOutput, pipeline.WithSample(outputSample))
 }
 
 // Message types a sandbox filter injects.
@@ -57,8 +61,8 @@ func (*Config) DefaultFilterCommon(c *pipeline.FilterCommon) { c.CanExit = true 
 // the script runs only when the plugin is first called (lazySandbox), so
 // that building a plugin, which the configuration loader also does to probe
 // it, runs no Lua.
-func newSandbox(cfg Config, env *pipeline.Env, kind string, hosts map[string]lua.LGFunction) (*lazySandbox, error) {
-	core := cfg.coreConfig(env, lsb.Restricted)
+func newSandbox(cfg Config, env *pipeline.Env, kind string, profile lsb.Profile, hosts map[string]lua.LGFunction) (*lazySandbox, error) {
+	core := cfg.coreConfig(env, profile)
 	sb, err := lsb.New(core)
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
@@ -95,6 +99,23 @@ func (l *lazySandbox) start(ctx context.Context) error {
 	return l.startErr
 }
 
+// lastTick runs tick (a plugin's timer_event) once more at shutdown when
+// timer_event_on_shutdown is set and the sandbox is still alive.
+func (l *lazySandbox) lastTick(cfg Config, tick func() error) error {
+	if !cfg.TimerEventOnShutdown || l.Terminated() != nil {
+		return nil
+	}
+	return tick()
+}
+
+// close is a plugin's Close: it preserves the data and releases the state.
+func (l *lazySandbox) close(kind, name string) error {
+	if err := l.Close(); err != nil {
+		return fmt.Errorf("%s %q: %w", kind, name, err)
+	}
+	return nil
+}
+
 // Filter is SandboxFilter: a Lua script's process_message is called for
 // every message its matcher selects, timer_event(ns) every ticker_interval.
 type Filter struct {
@@ -122,7 +143,7 @@ func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
 	g := env.Globals()
 	f := &Filter{name: env.Name(), hostname: env.Hostname(), cfg: cfg, log: env.Logger(),
 		maxProcess: int(g.MaxProcessInject), maxTimer: int(g.MaxTimerInject)}
-	sb, err := newSandbox(cfg, env, "sandbox filter", map[string]lua.LGFunction{
+	sb, err := newSandbox(cfg, env, "sandbox filter", lsb.Restricted, map[string]lua.LGFunction{
 		"read_message": f.rd.readMessage, "inject_payload": f.injectPayload, "inject_message": f.injectMessage,
 		"read_next_field": f.rd.readNextField,
 	})
@@ -191,10 +212,7 @@ func (f *Filter) Tick(ctx context.Context, inj pipeline.Injector) error {
 
 // Stop calls timer_event a last time when timer_event_on_shutdown is set.
 func (f *Filter) Stop(ctx context.Context, inj pipeline.Injector) error {
-	if !f.cfg.TimerEventOnShutdown || f.sb.Terminated() != nil {
-		return nil
-	}
-	return f.Tick(ctx, inj)
+	return f.sb.lastTick(f.cfg, func() error { return f.Tick(ctx, inj) })
 }
 
 // Abort stops a running script (SIGUSR2 on a wedged router, or a stuck
@@ -203,26 +221,28 @@ func (f *Filter) Abort() { f.sb.Abort() }
 
 // Report gives Heka's sandbox report fields.
 func (f *Filter) Report() []pipeline.ReportField {
-	st := f.sb.Stats()
-	return []pipeline.ReportField{
+	return sandboxReport(f.sb.Stats(), f.processed.Load(), f.failures.Load(), f.injects.Load())
+}
+
+// sandboxReport is Heka's sandbox report fields (injects < 0: none).
+func sandboxReport(st lsb.Stats, processed, failures, injects int64) []pipeline.ReportField {
+	r := []pipeline.ReportField{
 		{Name: "Memory", Value: st.Memory, Representation: "B"},
 		{Name: "MaxMemory", Value: st.MaxMemory, Representation: "B"},
 		{Name: "MaxInstructions", Value: st.MaxInstructions, Representation: "count"},
 		{Name: "MaxOutput", Value: int64(st.MaxOutput), Representation: "B"},
-		{Name: "ProcessMessageCount", Value: f.processed.Load(), Representation: "count"},
-		{Name: "ProcessMessageFailures", Value: f.failures.Load(), Representation: "count"},
-		{Name: "InjectMessageCount", Value: f.injects.Load(), Representation: "count"},
+		{Name: "ProcessMessageCount", Value: processed, Representation: "count"},
+		{Name: "ProcessMessageFailures", Value: failures, Representation: "count"},
 	}
+	if injects >= 0 {
+		r = append(r, pipeline.ReportField{Name: "InjectMessageCount", Value: injects, Representation: "count"})
+	}
+	return r
 }
 
 // Close preserves the script's data (preserve_data) and releases the
 // sandbox.
-func (f *Filter) Close() error {
-	if err := f.sb.Close(); err != nil {
-		return fmt.Errorf("sandbox filter %q: %w", f.name, err)
-	}
-	return nil
-}
+func (f *Filter) Close() error { return f.sb.close("sandbox filter", f.name) }
 
 func (f *Filter) begin(ctx context.Context, inj pipeline.Injector, quota int) {
 	f.inj, f.ctx, f.injected, f.quota = inj, ctx, 0, quota

@@ -23,7 +23,7 @@ func build(t testing.TB, dir, typ, name, script, extra string) any {
 		t.Fatal(err)
 	}
 	doc := "[\"" + name + "\"]\ntype = '" + typ + "'\nfilename = '" + name + ".lua'\n" + extra
-	if typ == "SandboxFilter" && !strings.Contains(extra, "message_matcher") {
+	if (typ == "SandboxFilter" || typ == "SandboxOutput") && !strings.Contains(extra, "message_matcher") {
 		doc += "message_matcher = 'TRUE'\n"
 	}
 	cfg, err := plugintest.DecodeConfig(doc, typ)
@@ -404,5 +404,42 @@ func TestScriptErrors(t *testing.T) {
 		if msgs := inj.Messages(); len(msgs) != 1 || msgs[0].GetType() != TerminatedType {
 			t.Errorf("%s: no heka.sandbox-terminated message", file)
 		}
+	}
+}
+
+func TestOutput(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "written.txt")
+	o := build(t, dir, "SandboxOutput", "o", `require "io"
+		local f = io.open(read_config("path"), "w")
+		function process_message()
+			local p = read_message("Payload")
+			if p == "bad" then return -1, "bad payload" end
+			if p == "stop" then return 1, "stopping" end
+			f:write(p, "\n")
+			f:flush()
+			return 0
+		end`, "message_matcher = 'TRUE'\ninstruction_limit = 5\n[o.config]\npath = '"+path+"'\n").(*Output)
+	defer o.Close()
+	write := func(payload string) error {
+		p := textPack(payload)
+		defer p.Recycle()
+		return o.Write(t.Context(), pipeline.Record{Pack: p})
+	}
+	if err := write("one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := write("bad"); !pipeline.IsDrop(err) {
+		t.Errorf("negative status: %v, want a Drop error", err)
+	}
+	if err := write("two"); err != nil {
+		t.Fatal(err)
+	}
+	if err := write("stop"); err == nil || pipeline.IsDrop(err) || !strings.Contains(err.Error(), "stopping") {
+		t.Errorf("positive status: %v, want the output to end", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || string(b) != "one\ntwo\n" {
+		t.Errorf("written %q, %v (the instruction_limit of 5 must be ignored)", b, err)
 	}
 }
