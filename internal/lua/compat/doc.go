@@ -8,10 +8,11 @@
 //     Go function that formats numbers as Lua 5.1 does (%.14g) and checks the
 //     size of the result against a limit.
 //   - Open replaces library functions whose answers differ from C Lua 5.1:
-//     tostring, tonumber, math.huge, string.format, string.rep, string.upper,
-//     string.lower, the Lua pattern functions (find, match, gmatch, gsub, with
-//     %f), table.concat, table.foreach, table.foreachi, os.date and os.time (in
-//     UTC), and gives print the same number formatting.
+//     tostring, tonumber, error, math.huge, string.format, string.rep,
+//     string.char, string.upper, string.lower, the Lua pattern functions
+//     (find, match, gmatch, gsub, with %f), table.concat, table.foreach,
+//     table.foreachi, table.setn, os.date and os.time (in UTC), and gives
+//     print the same number formatting.
 //
 // Every replacement has a regression test whose expected output comes from
 // C Lua 5.1 run on the same script (package oracle).

@@ -42,6 +42,7 @@ func Open(L *lua.LState, opts Options) {
 	L.SetGlobal(ConcatName, L.NewFunction(lb.concat))
 	L.SetGlobal("tostring", L.NewFunction(tostring))
 	L.SetGlobal("tonumber", L.NewFunction(tonumber))
+	L.SetGlobal("error", L.NewFunction(luaError))
 	if opts.Stdout != nil {
 		L.SetGlobal("print", L.NewFunction(lb.print))
 	}
@@ -63,11 +64,13 @@ func Open(L *lua.LState, opts Options) {
 		"match":  strMatch,
 		"gmatch": strGmatch,
 		"gsub":   lb.gsub,
+		"char":   strChar,
 	})
 	set("table", map[string]lua.LGFunction{
 		"concat":   lb.tableConcat,
 		"foreach":  tableForeach,
 		"foreachi": tableForeachi,
+		"setn":     tableSetn,
 	})
 	set("os", map[string]lua.LGFunction{
 		"date": osDate,
@@ -324,5 +327,38 @@ func tableForeachi(L *lua.LState) int {
 		}
 		L.Pop(1)
 	}
+	return 0
+}
+
+// luaError is error(value[, level]) as in C Lua 5.1: a number is a string
+// too, so it gets the position prefix; no value raises nil.
+func luaError(L *lua.LState) int {
+	obj := L.Get(1)
+	level := L.OptInt(2, 1)
+	if n, ok := obj.(lua.LNumber); ok && level > 0 {
+		obj = lua.LString(FormatNumber(float64(n)))
+	}
+	L.Error(obj, level)
+	return 0
+}
+
+// strChar is string.char, which refuses values outside 0-255.
+func strChar(L *lua.LState) int {
+	n := L.GetTop()
+	b := make([]byte, n)
+	for i := 1; i <= n; i++ {
+		c := L.CheckInt(i)
+		if c < 0 || c > 255 {
+			L.ArgError(i, "invalid value")
+		}
+		b[i-1] = byte(c)
+	}
+	L.Push(lua.LString(b))
+	return 1
+}
+
+// tableSetn is table.setn, obsolete in Lua 5.1.
+func tableSetn(L *lua.LState) int {
+	L.RaiseError("%s", "'setn' is obsolete")
 	return 0
 }
