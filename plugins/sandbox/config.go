@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	lsb "github.com/hekad-go/hekad/internal/lua/sandbox"
 	"github.com/hekad-go/hekad/pipeline"
@@ -76,7 +77,32 @@ func (c *Config) Validate() error {
 	case c.OutputLimit < 0:
 		return fmt.Errorf("output_limit: must not be negative, got %d", c.OutputLimit)
 	}
+	if _, err := c.zone(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// zone is the time zone of config.tz (nil when unset or UTC): a decoder's
+// injected timestamps, computed as if their wall clock were UTC, are moved
+// to that zone (Heka's SandboxDecoder did the same).
+func (c *Config) zone() (*time.Location, error) {
+	v, ok := c.Settings["tz"]
+	if !ok {
+		return nil, nil
+	}
+	name, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("config.tz: must be a time zone name, got %v", v)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("config.tz: %w", err)
+	}
+	if loc == time.UTC {
+		return nil, nil
+	}
+	return loc, nil
 }
 
 // nonWord is what Heka replaces in a plugin name to name its data file.

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -17,6 +18,7 @@ import (
 // rewrites the record's own message with write_message.
 type Decoder struct {
 	name string
+	tz   *time.Location // config.tz, nil for UTC
 	sb   *lazySandbox
 	rd   reader
 
@@ -25,7 +27,11 @@ type Decoder struct {
 }
 
 func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
-	d := &Decoder{name: env.Name()}
+	tz, err := cfg.zone()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox decoder %q: %w", env.Name(), err)
+	}
+	d := &Decoder{name: env.Name(), tz: tz}
 	sb, err := newSandbox(cfg, env, "sandbox decoder", lsb.Restricted, messageHosts(d, &d.rd))
 	if err != nil {
 		return nil, err
@@ -131,9 +137,25 @@ func (d *Decoder) injectMessage(L *lua.LState) int {
 		messageArg(L, m)
 	}
 	fillFrom(m, orig)
+	if d.tz != nil && hadTimestamp(L) {
+		m.SetTimestamp(rezone(m.GetTimestamp(), d.tz))
+	}
 	filled = true
 	d.injected = append(d.injected, p)
 	return 0
+}
+
+// hadTimestamp reports whether inject_message's table sets Timestamp (an
+// encoded message always does).
+func hadTimestamp(L *lua.LState) bool {
+	t, ok := L.Get(1).(*lua.LTable)
+	return !ok || t.RawGetString("Timestamp") != lua.LNil
+}
+
+// rezone reads the wall clock of ns in UTC as a wall clock in loc.
+func rezone(ns int64, loc *time.Location) int64 {
+	t := time.Unix(0, ns).UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc).UnixNano()
 }
 
 // injectPayload is inject_payload([type[, name[, ...]]]) in a decoder: a

@@ -443,3 +443,27 @@ func TestOutput(t *testing.T) {
 		t.Errorf("written %q, %v (the instruction_limit of 5 must be ignored)", b, err)
 	}
 }
+
+// TestDecoderTimeZone: with config.tz, a timestamp the script computed from
+// a local wall clock (as if it were UTC) is moved to that zone; one taken
+// from the record is not.
+func TestDecoderTimeZone(t *testing.T) {
+	d := build(t, t.TempDir(), "SandboxDecoder", "d", `function process_message()
+		inject_message({Timestamp = 1462827600e9, Payload = "set"})
+		inject_message({Payload = "inherited"})
+		return 0 end`, "[d.config]\ntz = 'America/New_York'\n").(*Decoder)
+	out, err := d.Decode(t.Context(), textPack("x"), nil)
+	if err != nil || len(out) != 2 {
+		t.Fatalf("%d packs, %v", len(out), err)
+	}
+	// 21:00 in New York (EDT, UTC-4) is 01:00 UTC the next day.
+	if got := out[0].Message().GetTimestamp(); got != 1462827600e9+4*3600e9 {
+		t.Errorf("re-zoned timestamp %d", got)
+	}
+	if got := out[1].Message().GetTimestamp(); got != 1462827600000000000 {
+		t.Errorf("inherited timestamp %d changed", got)
+	}
+	plugintest.CheckInvalid(t, "SandboxDecoder", map[string]string{
+		"[d]\ntype = 'SandboxDecoder'\nfilename = 'x.lua'\n[d.config]\ntz = 'Mars/Olympus'\n": "config.tz",
+	})
+}
