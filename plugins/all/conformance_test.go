@@ -45,6 +45,31 @@ function process_message()
     inject_payload()
     return 0
 end`)},
+	// Reads what was appended to the feed file at every tick and injects it.
+	"SandboxInput": {
+		Config: func(t testing.TB) map[string]any {
+			cfg := luaScript(`
+require "io"
+local pos = 0
+function process_message()
+    local f = io.open(read_config("path"), "rb")
+    if not f then return 0 end
+    f:seek("set", pos)
+    local data = f:read("*a")
+    f:close()
+    pos = pos + #data
+    if #data > 0 then inject_message({Type = "feed", Payload = data}) end
+    return 0
+end`)(t)
+			cfg["ticker_interval"] = int64(1)
+			cfg["config"] = map[string]any{"path": feedFile(t)}
+			return cfg
+		},
+		Feed: func(t testing.TB, in pipeline.Input, data []byte) {
+			appendFeed(t, in, data)
+			in.(pipeline.Ticker).Tick(t.Context(), nil)
+		},
+	},
 	"SandboxOutput": {Config: luaScript(`
 require "io"
 lines = 0

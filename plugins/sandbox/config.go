@@ -60,6 +60,15 @@ func defaultOutputConfig() Config {
 	return c
 }
 
+// noInstructionLimit sets instruction_limit to 0, which Heka forces for
+// inputs and outputs, warning when the configuration asked for another.
+func (c *Config) noInstructionLimit(env *pipeline.Env) {
+	if c.InstructionLimit != 0 {
+		env.Logger().Warn("instruction_limit is always 0 for "+env.Type()+", as in Heka", "instruction_limit", c.InstructionLimit)
+		c.InstructionLimit = 0
+	}
+}
+
 // FreeformKeys declares the config sub-table, whose keys the script reads.
 func (*Config) FreeformKeys() []string { return []string{"config"} }
 

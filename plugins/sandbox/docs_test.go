@@ -11,7 +11,7 @@ import (
 var readme string
 
 func TestDocs(t *testing.T) {
-	plugintest.CheckDocs(t, readme, "SandboxDecoder", "SandboxFilter", "SandboxEncoder", "SandboxOutput")
+	plugintest.CheckDocs(t, readme, "SandboxDecoder", "SandboxFilter", "SandboxEncoder", "SandboxOutput", "SandboxInput")
 }
 
 func TestInvalidConfig(t *testing.T) {

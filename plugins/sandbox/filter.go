@@ -29,11 +29,15 @@ var encoderSample string
 //go:embed SandboxOutput.toml
 var outputSample string
 
+//go:embed SandboxInput.toml
+var inputSample string
+
 func init() {
 	pipeline.RegisterFilter("SandboxFilter", defaultConfig, newFilter, pipeline.WithSample(filterSample))
 	pipeline.RegisterDecoder("SandboxDecoder", defaultConfig, newDecoder, pipeline.WithSample(decoderSample))
 	pipeline.RegisterEncoder("SandboxEncoder", defaultConfig, newEncoder, pipeline.WithSample(encoderSample))
 	pipeline.RegisterOutput("SandboxOutput", defaultOutputConfig, newOutput, pipeline.WithSample(outputSample))
+	pipeline.RegisterInput("SandboxInput", defaultInputConfig, newInput, pipeline.WithSample(inputSample))
 }
 
 // Message types a sandbox filter injects.
@@ -67,7 +71,9 @@ func newSandbox(cfg Config, env *pipeline.Env, kind string, profile lsb.Profile,
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
 	}
-	sb.Register("add_to_payload", sb.AddToPayload)
+	if _, ok := hosts["inject_payload"]; ok { // the kinds that can send the buffer
+		sb.Register("add_to_payload", sb.AddToPayload)
+	}
 	sb.Register("decode_message", decodeMessage)
 	for name, h := range hosts {
 		sb.Register(name, h)

@@ -30,10 +30,7 @@ type Output struct {
 }
 
 func newOutput(cfg Config, env *pipeline.Env) (pipeline.Output, error) {
-	if cfg.InstructionLimit != 0 {
-		env.Logger().Warn("instruction_limit is always 0 for SandboxOutput, as in Heka", "instruction_limit", cfg.InstructionLimit)
-		cfg.InstructionLimit = 0
-	}
+	cfg.noInstructionLimit(env)
 	o := &Output{name: env.Name(), cfg: cfg}
 	sb, err := newSandbox(cfg, env, "sandbox output", lsb.Relaxed, map[string]lua.LGFunction{
 		"read_message": o.rd.readMessage, "read_next_field": o.rd.readNextField,

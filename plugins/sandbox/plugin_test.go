@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hekad-go/hekad/message"
 	"github.com/hekad-go/hekad/pipeline"
@@ -466,4 +467,64 @@ func TestDecoderTimeZone(t *testing.T) {
 	plugintest.CheckInvalid(t, "SandboxDecoder", map[string]string{
 		"[d]\ntype = 'SandboxDecoder'\nfilename = 'x.lua'\n[d.config]\ntz = 'Mars/Olympus'\n": "config.tz",
 	})
+}
+
+func TestInput(t *testing.T) {
+	tests := []struct {
+		name, script, extra string
+		ticks               int
+		want                []string
+	}{
+		{"stop", `n = 0 function process_message()
+			n = n + 1
+			inject_message({Type = "gen", Payload = "msg " .. n, Fields = {n = n}})
+			if n == 3 then return 1 end
+			return 0 end`, "ticker_interval = 1\n", 2, []string{"msg 1", "msg 2", "msg 3"}},
+		{"single run", `function process_message()
+			inject_message({Payload = "once"}) inject_message({Payload = "twice"})
+			return 0 end`, "", 0, []string{"once", "twice"}},
+		{"encoded", `function process_message()
+			local raw = decode_message(read_config("raw"))
+			inject_message(read_config("raw"))
+			return 1 end`, "", 0, []string{"from bytes"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			extra := tc.extra
+			if tc.name == "encoded" {
+				var m message.Message
+				m.SetPayload("from bytes")
+				extra += fmt.Sprintf("[i.config]\nraw = %q\n", m.Marshal())
+			}
+			in := build(t, t.TempDir(), "SandboxInput", "i", tc.script, extra).(*Input)
+			for range tc.ticks {
+				in.Tick(t.Context(), nil) // kept for the calls after the first
+			}
+			host := plugintest.NewHost("i", nil, false)
+			done := make(chan error, 1)
+			go func() { done <- in.Run(t.Context(), host) }()
+			ticked := 0
+			for {
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatal(err)
+					}
+					var got []string
+					for _, d := range host.Deliveries() {
+						got = append(got, d.Message.GetPayload())
+					}
+					if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+						t.Errorf("delivered %q, want %q", got, tc.want)
+					}
+					return
+				case <-time.After(10 * time.Millisecond):
+					if ticked < tc.ticks { // the buffered nudge holds one tick at a time
+						in.Tick(t.Context(), nil)
+						ticked++
+					}
+				}
+			}
+		})
+	}
 }
