@@ -36,8 +36,9 @@ func TestMain(m *testing.M) {
 
 // e2eScripts are the Lua plugins of the end-to-end pipeline: a decoder of
 // "key=value" lines, a counting filter whose count survives restarts, three
-// runaway filters (endless loop, endless growth, endless output), and a
-// line encoder.
+// runaway filters (endless loop, endless growth, endless output), a line
+// encoder, an input that makes 50 messages once and an output that writes
+// them to a file with io.
 var e2eScripts = map[string]string{
 	"kv.lua": `
 function process_message()
@@ -79,6 +80,21 @@ function process_message()
     while true do add_to_payload("0123456789") end
     return 0
 end`,
+	"gen.lua": `
+function process_message()
+    for i = 1, 50 do
+        inject_message({Type = "gen", Payload = "gen " .. i, Fields = {n = i}})
+    end
+    return 0
+end`,
+	"sink.lua": `
+require "io"
+local f = assert(io.open(read_config("path"), "a"))
+function process_message()
+    f:write(read_message("Payload"), " n=", read_message("Fields[n]"), "\n")
+    f:flush()
+    return 0
+end`,
 	"loop.lua": `
 function process_message()
     while true do end
@@ -96,6 +112,18 @@ type = "TcpInput"
 address = %[2]q
 splitter = "TokenSplitter"
 decoder = "kv_decoder"
+
+[gen_in]
+type = "SandboxInput"
+filename = "gen.lua"
+
+[sink_out]
+type = "SandboxOutput"
+filename = "sink.lua"
+message_matcher = "Type == 'gen'"
+
+	[sink_out.config]
+	path = %[4]q
 
 [kv_decoder]
 type = "SandboxDecoder"
@@ -138,8 +166,9 @@ filename = "line.lua"
 `
 
 // TestEndToEnd runs hekad twice on TCP lines through a SandboxDecoder,
-// SandboxFilters and a SandboxEncoder into a FileOutput: every line arrives
-// decoded, an endless loop, a script that grows without end and one that
+// SandboxFilters and a SandboxEncoder into a FileOutput, next to a
+// SandboxInput whose messages a SandboxOutput writes: every line arrives
+// decoded, every generated message is written, an endless loop, a script that grows without end and one that
 // floods its output are each terminated with their reason while the rest
 // keeps flowing, the counter reports at shutdown, and its count is
 // preserved across the restart.
@@ -150,11 +179,11 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out := filepath.Join(base, "out.log")
+	out, sink := filepath.Join(base, "out.log"), filepath.Join(base, "sink.log")
 	for run, want := range []int{100, 200} {
 		addr := freePort(t)
 		conf := filepath.Join(base, "hekad.toml")
-		if err := os.WriteFile(conf, fmt.Appendf(nil, e2eConfig, base, addr, out), 0o644); err != nil {
+		if err := os.WriteFile(conf, fmt.Appendf(nil, e2eConfig, base, addr, out, sink), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		var stderr bytes.Buffer
@@ -174,6 +203,10 @@ func TestEndToEnd(t *testing.T) {
 		waitFor(t, 30*time.Second, "the kv messages", func() bool {
 			b, _ = os.ReadFile(out)
 			return strings.Count(string(b), "kv ") == want
+		})
+		waitFor(t, 30*time.Second, "the generated messages", func() bool {
+			s, _ := os.ReadFile(sink)
+			return strings.Count(string(s), "gen ") == 50*(run+1)
 		})
 		cmd.Process.Signal(syscall.SIGTERM)
 		err := cmd.Wait()
@@ -198,6 +231,9 @@ func TestEndToEnd(t *testing.T) {
 			if run == 0 && !strings.Contains(got, "terminated: process_message() "+reason+" exceeded\n") {
 				t.Errorf("no termination for %s:\n%s\nstderr:\n%s", reason, tail(got), stderr.String())
 			}
+		}
+		if s, _ := os.ReadFile(sink); !strings.Contains(string(s), "gen 50 n=50\n") {
+			t.Errorf("run %d: the SandboxOutput wrote:\n%s", run, tail(string(s)))
 		}
 		if !strings.Contains(stderr.String(), "no id") {
 			t.Errorf("run %d: the decode failure is not logged:\n%s", run, stderr.String())
