@@ -41,7 +41,7 @@ func tableToMessage(t *lua.LTable, m *message.Message) error {
 	if !m.Has(message.HeaderUuid) {
 		m.SetNewUUID()
 	}
-	if !m.Has(message.HeaderTimestamp) {
+	if t.RawGetString("Timestamp") == lua.LNil { // Heka: time(NULL), whole seconds
 		m.SetTimestamp(time.Now().Unix() * int64(time.Second))
 	}
 	return nil

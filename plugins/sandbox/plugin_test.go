@@ -528,3 +528,28 @@ func TestInput(t *testing.T) {
 		})
 	}
 }
+
+// TestFilterInjectRules: a message without Timestamp gets the current time
+// in whole seconds (Heka's time(NULL)); one that would come back to the
+// filter itself terminates it.
+func TestFilterInjectRules(t *testing.T) {
+	f := build(t, t.TempDir(), "SandboxFilter", "f", `function process_message()
+		inject_message({Type = read_message("Payload")})
+		return 0 end`, "").(*Filter)
+	defer f.Close()
+	inj := plugintest.NewInjector("Type == 'heka.sandbox.loop'")
+	if err := f.Process(t.Context(), textPack("other"), inj); err != nil {
+		t.Fatal(err)
+	}
+	if ts := inj.Messages()[0].GetTimestamp(); ts%1e9 != 0 || ts == 0 {
+		t.Errorf("default timestamp %d is not whole seconds", ts)
+	}
+	err := f.Process(t.Context(), textPack("loop"), inj)
+	if err == nil || !strings.Contains(err.Error(), "terminated") {
+		t.Fatalf("self-injection: %v, want the filter terminated", err)
+	}
+	msgs := inj.Messages()
+	if last := msgs[len(msgs)-1]; last.GetType() != TerminatedType || !strings.Contains(last.GetPayload(), "inject_message()") {
+		t.Errorf("termination report %q %q", last.GetType(), last.GetPayload())
+	}
+}
