@@ -49,14 +49,16 @@
 //   - memory_limit: Go has no allocator hook per LState, so the sandbox
 //     estimates its data by walking what its globals, registry, modules and
 //     running functions' locals reach, with C Lua 5.1's object sizes (a table
-//     56 bytes, an entry 40, a string its length plus 25), so that Heka's
-//     limits keep their meaning although gopher-lua's heap is 1.6 to 5 times
-//     C Lua's. A walk costs about 0.5 µs per object; it runs only when the
-//     data could have reached the limit: every 1,024 instructions the bound
-//     "last estimate + 64 bytes per instruction since + sizes Go functions
+//     56 bytes, an array slot 16 and a hash node 40 in power-of-two parts, a
+//     distinct string its length plus 25), so that Heka's limits keep their
+//     meaning although gopher-lua's heap is 1.6 to 5 times C Lua's (the
+//     estimate is 0.8 to 1.0 times C Lua's own count on the tested shapes).
+//     A walk costs about 0.5 µs per object; it runs only when the data could
+//     have reached the limit: every 1,024 instructions the bound "last
+//     estimate + 64 bytes per instruction since + sizes Go functions
 //     reported" and the process-wide Go heap allocations since the last walk
-//     are compared with the limit, and walks are spaced by at least 64
-//     instructions per object of the last walk. The strings built by Go
+//     are compared with the limit, and walks are spaced by 8 to 512
+//     instructions per object of the last walk (8 while the data grows). The strings built by Go
 //     functions (`..`, string.rep, string.format, string.gsub, table.concat)
 //     are checked before they are built. Precision: the estimate is not
 //     Heka's byte count; temporaries that are not named locals are not

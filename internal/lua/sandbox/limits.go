@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"math/bits"
 	"runtime/metrics"
 	"sync/atomic"
 	"time"
@@ -95,8 +96,9 @@ func (m *meter) Value(key any) any { return m.parent.Value(key) }
 // gopher-lua's objects are 1.6 to 5 times larger.
 const (
 	sizeTable    = 56
-	sizeEntry    = 40 // a hash node; array slots are charged the same
-	sizeString   = 25 // header and terminating NUL
+	sizeEntry    = 40 // a hash node
+	sizeSlot     = 16 // an array slot (keys 1 to #t)
+	sizeString   = 25 // header and terminating NUL; equal strings count once, as C Lua interns them
 	sizeClosure  = 40
 	sizeUpvalue  = 8
 	sizeUserdata = 40
@@ -142,6 +144,7 @@ type memory struct {
 	sample  []metrics.Sample
 	walks   int
 	seen    map[any]struct{}
+	strings map[string]struct{}
 	stack   []lua.LValue // the walk's work list
 }
 
@@ -194,9 +197,10 @@ func (m *memory) check(next int64) bool {
 func (m *memory) walk() {
 	m.heap = m.heapAllocs()
 	if m.seen == nil {
-		m.seen = make(map[any]struct{})
+		m.seen, m.strings = make(map[any]struct{}), make(map[string]struct{})
 	}
 	clear(m.seen)
+	clear(m.strings)
 	for _, r := range m.roots {
 		m.add(r)
 	}
@@ -235,6 +239,14 @@ func (m *memory) first(x any) bool {
 	return true
 }
 
+// pow2 is the smallest power of two at least n (0 for 0).
+func pow2(n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	return 1 << bits.Len64(uint64(n-1))
+}
+
 // add queues v for the walk.
 func (m *memory) add(v lua.LValue) {
 	switch v.(type) {
@@ -259,17 +271,28 @@ func (m *memory) drain() int64 {
 func (m *memory) own(v lua.LValue) int64 {
 	switch x := v.(type) {
 	case lua.LString:
+		if _, ok := m.strings[string(x)]; ok {
+			return 0
+		}
+		m.strings[string(x)] = struct{}{}
 		return int64(len(x)) + sizeString
 	case *lua.LTable:
 		if !m.first(x) {
 			return 0
 		}
-		n := int64(sizeTable)
+		var slots, nodes int64
+		border := lua.LNumber(x.Len())
 		x.ForEach(func(k, val lua.LValue) {
-			n += sizeEntry
-			m.add(k)
+			if i, ok := k.(lua.LNumber); ok && i >= 1 && i <= border && i == lua.LNumber(int64(i)) {
+				slots++
+			} else {
+				nodes++
+				m.add(k)
+			}
 			m.add(val)
 		})
+		// C Lua sizes both parts in powers of two.
+		n := sizeTable + pow2(slots)*sizeSlot + pow2(nodes)*sizeEntry
 		if x.Metatable != nil {
 			m.add(x.Metatable)
 		}
