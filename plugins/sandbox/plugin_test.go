@@ -553,3 +553,37 @@ func TestFilterInjectRules(t *testing.T) {
 		t.Errorf("termination report %q %q", last.GetType(), last.GetPayload())
 	}
 }
+
+func TestWriteMessageHeaders(t *testing.T) {
+	tests := []struct {
+		script string
+		check  func(m *message.Message) bool
+	}{
+		{`write_message("Timestamp", 5e9)`, func(m *message.Message) bool { return m.GetTimestamp() == 5e9 }},
+		{`write_message("Timestamp", "7000")`, func(m *message.Message) bool { return m.GetTimestamp() == 7000 }},
+		{`write_message("Timestamp", "2016-05-09T21:00:00Z")`, func(m *message.Message) bool { return m.GetTimestamp() == 1462827600e9 }},
+		{`write_message("Timestamp", "10/Oct/2000:13:55:36 -0700")`, func(m *message.Message) bool { return m.GetTimestamp() == 971211336e9 }},
+		{`write_message("Severity", "2") write_message("Pid", 42)`, func(m *message.Message) bool { return m.GetSeverity() == 2 && m.GetPid() == 42 }},
+		{`write_message("Uuid", "0123456789abcdef")`, func(m *message.Message) bool { return string(m.GetUuid()) == "0123456789abcdef" }},
+		{`write_message("Hostname", "h") write_message("Logger", "l") write_message("EnvVersion", "1")`,
+			func(m *message.Message) bool {
+				return m.GetHostname() == "h" && m.GetLogger() == "l" && m.GetEnvVersion() == "1"
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.script, func(t *testing.T) {
+			d := build(t, t.TempDir(), "SandboxDecoder", "d", "function process_message() "+tc.script+" return 0 end", "").(*Decoder)
+			out, err := d.Decode(t.Context(), textPack("x"), nil)
+			if err != nil || len(out) != 1 {
+				t.Fatalf("%d packs, %v", len(out), err)
+			}
+			if !tc.check(out[0].Message()) {
+				t.Errorf("message after %s: %v", tc.script, describe(out[0].Message()))
+			}
+		})
+	}
+	d := build(t, t.TempDir(), "SandboxDecoder", "d", `function process_message() write_message("Timestamp", "yesterday") return 0 end`, "").(*Decoder)
+	if _, err := d.Decode(t.Context(), textPack("x"), nil); err == nil || !strings.Contains(err.Error(), "write_message() failed") {
+		t.Errorf("bad timestamp: %v", err)
+	}
+}

@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -220,20 +222,21 @@ func setHeader(m *message.Message, name string, v lua.LValue) bool {
 		}
 		setString(m, name, string(str))
 	case "Timestamp":
-		if !isNum {
+		ns, ok := timestampValue(v)
+		if !ok {
 			return false
 		}
-		m.SetTimestamp(int64(num))
-	case "Severity":
-		if !isNum {
+		m.SetTimestamp(ns)
+	case "Severity", "Pid":
+		n, ok := integerValue(v)
+		if !ok {
 			return false
 		}
-		m.SetSeverity(int32(num))
-	case "Pid":
-		if !isNum {
-			return false
+		if name == "Severity" {
+			m.SetSeverity(int32(n))
+		} else {
+			m.SetPid(int32(n))
 		}
-		m.SetPid(int32(num))
 	case "Uuid":
 		if !isStr {
 			return false
@@ -263,4 +266,41 @@ func setString(m *message.Message, name, v string) {
 	case "Hostname":
 		m.SetHostname(v)
 	}
+}
+
+// integerValue is a number, or a string holding an integer (write_message
+// accepts both for Severity and Pid).
+func integerValue(v lua.LValue) (int64, bool) {
+	switch x := v.(type) {
+	case lua.LNumber:
+		return int64(x), true
+	case lua.LString:
+		n, err := strconv.ParseInt(strings.TrimSpace(string(x)), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// timeLayouts are the date forms a Timestamp string may take when it is not
+// a number of nanoseconds (Heka parsed them with a forgiving date parser).
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999", "2006-01-02", time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC,
+	time.UnixDate, "02/Jan/2006:15:04:05 -0700", "Jan _2 15:04:05 2006", "Jan _2 2006 15:04:05"}
+
+// timestampValue is a Timestamp in nanoseconds from a number, an integer
+// string, or a date string (UTC unless it names its zone).
+func timestampValue(v lua.LValue) (int64, bool) {
+	if n, ok := integerValue(v); ok {
+		return n, true
+	}
+	s, ok := v.(lua.LString)
+	if !ok {
+		return 0, false
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, strings.TrimSpace(string(s))); err == nil {
+			return t.UnixNano(), true
+		}
+	}
+	return 0, false
 }
