@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -47,16 +46,14 @@ type Filter struct {
 	injected int
 	quota    int
 
-	// report figures, read by Report from another goroutine
-	processed atomic.Int64
-	failures  atomic.Int64
-	injects   atomic.Int64
+	stats counters
 }
 
 func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
 	g := env.Globals()
 	f := &Filter{name: env.Name(), hostname: env.Hostname(), cfg: cfg, log: env.Logger(),
 		maxProcess: int(g.MaxProcessInject), maxTimer: int(g.MaxTimerInject)}
+	f.stats.denominator = g.SampleDenominator
 	sb, err := newSandbox(cfg, env, "sandbox filter", lsb.Restricted, map[string]lua.LGFunction{
 		"read_message": f.rd.readMessage, "inject_payload": f.injectPayload, "inject_message": f.injectMessage,
 		"read_next_field": f.rd.readNextField,
@@ -78,13 +75,11 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Inj
 	}
 	f.begin(ctx, inj, f.maxProcess)
 	f.rd.set(p)
+	start := f.stats.startProcess()
 	status, msg, err := f.sb.ProcessMessage(ctx)
+	f.stats.process(start, status)
 	f.rd.set(nil)
 	f.inj, f.ctx = nil, nil
-	f.processed.Add(1)
-	if status < 0 {
-		f.failures.Add(1)
-	}
 	switch {
 	case err != nil:
 		return f.terminate(ctx, inj, err)
@@ -102,7 +97,9 @@ func (f *Filter) Tick(ctx context.Context, inj pipeline.Injector) error {
 		return f.terminate(ctx, inj, err)
 	}
 	f.begin(ctx, inj, f.maxTimer)
-	err := f.sb.TimerEvent(ctx, time.Now().UnixNano())
+	start := time.Now()
+	err := f.sb.TimerEvent(ctx, start.UnixNano())
+	f.stats.timer(start)
 	f.inj, f.ctx = nil, nil
 	if err != nil {
 		return f.terminate(ctx, inj, err)
@@ -121,7 +118,7 @@ func (f *Filter) Abort() { f.sb.Abort() }
 
 // Report gives Heka's sandbox report fields.
 func (f *Filter) Report() []pipeline.ReportField {
-	return sandboxReport(f.sb.Stats(), f.processed.Load(), f.failures.Load(), f.injects.Load())
+	return f.stats.report(f.sb.Stats(), true)
 }
 
 // Close preserves the script's data (preserve_data) and releases the
@@ -166,7 +163,7 @@ func (f *Filter) newPack(L *lua.LState, fn string) *pipeline.Pack {
 		L.RaiseError("%s() called outside process_message and timer_event", fn)
 	}
 	f.injected++
-	f.injects.Add(1)
+	f.stats.injects.Add(1)
 	if f.injected > f.quota {
 		L.RaiseError("%s() exceeded InjectMessage count", fn)
 	}

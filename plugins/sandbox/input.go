@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -44,13 +43,13 @@ type Input struct {
 	host pipeline.InputHost
 	tick chan struct{} // Tick's nudges to Run
 
-	injects  atomic.Int64
-	failures atomic.Int64
+	stats counters
 }
 
 func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
 	cfg.noInstructionLimit(env)
 	in := &Input{name: env.Name(), cfg: cfg, log: env.Logger(), tick: make(chan struct{}, 1)}
+	in.stats.denominator = 1 // process_message is called once per tick: time every call
 	sb, err := newSandbox(cfg.Config, env, "sandbox input", lsb.Relaxed, map[string]lua.LGFunction{
 		"inject_message": in.injectMessage,
 	})
@@ -69,7 +68,9 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 	}
 	for {
 		in.ctx, in.host = ctx, host
+		start := in.stats.startProcess()
 		status, msg, err := in.sb.ProcessMessage(ctx)
+		in.stats.process(start, status)
 		in.ctx, in.host = nil, nil
 		switch {
 		case ctx.Err() != nil:
@@ -80,7 +81,6 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 			in.log.Info("process_message() asked to stop", "status", status, "message", msg)
 			return nil
 		case status < 0:
-			in.failures.Add(1)
 			in.log.Error("process_message() failed", "status", status, "message", msg)
 		}
 		if in.cfg.TickerInterval == 0 {
@@ -123,7 +123,7 @@ func (in *Input) injectMessage(L *lua.LState) int {
 	}()
 	messageArg(L, p.MutableMessage())
 	filled = true
-	in.injects.Add(1)
+	in.stats.injects.Add(1)
 	if err := in.host.Deliver(in.ctx, p, nil); err != nil {
 		L.RaiseError("inject_message() aborted: %v", err)
 	}
@@ -135,7 +135,7 @@ func (in *Input) Abort() { in.sb.Abort() }
 
 // Report gives Heka's sandbox report fields.
 func (in *Input) Report() []pipeline.ReportField {
-	return sandboxReport(in.sb.Stats(), 0, in.failures.Load(), in.injects.Load())
+	return in.stats.report(in.sb.Stats(), true)
 }
 
 var (

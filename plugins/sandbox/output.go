@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -21,17 +20,17 @@ func (*Config) DefaultOutputCommon(c *pipeline.OutputCommon) { c.CanExit = true 
 // relaxed profile (io, os.getenv, coroutine) and, as in Heka, without an
 // instruction_limit.
 type Output struct {
-	name      string
-	cfg       Config
-	sb        *lazySandbox
-	rd        reader
-	processed atomic.Int64
-	failures  atomic.Int64
+	name  string
+	cfg   Config
+	sb    *lazySandbox
+	rd    reader
+	stats counters
 }
 
 func newOutput(cfg Config, env *pipeline.Env) (pipeline.Output, error) {
 	cfg.noInstructionLimit(env)
 	o := &Output{name: env.Name(), cfg: cfg}
+	o.stats.denominator = env.Globals().SampleDenominator
 	sb, err := newSandbox(cfg, env, "sandbox output", lsb.Relaxed, map[string]lua.LGFunction{
 		"read_message": o.rd.readMessage, "read_next_field": o.rd.readNextField,
 	})
@@ -50,16 +49,16 @@ func (o *Output) Write(ctx context.Context, r pipeline.Record) error {
 		return fmt.Errorf("sandbox output %q terminated: %w", o.name, err)
 	}
 	o.rd.set(r.Pack)
+	start := o.stats.startProcess()
 	status, msg, err := o.sb.ProcessMessage(ctx)
+	o.stats.process(start, status)
 	o.rd.set(nil)
-	o.processed.Add(1)
 	switch {
 	case err != nil:
 		return fmt.Errorf("sandbox output %q: %w", o.name, err)
 	case status > 0:
 		return fmt.Errorf("sandbox output %q terminated: process_message() returned %d: %s", o.name, status, msg)
 	case status < 0:
-		o.failures.Add(1)
 		return pipeline.Drop(fmt.Errorf("sandbox output %q: process_message() failed: %s", o.name, msg))
 	}
 	return nil
@@ -70,7 +69,10 @@ func (o *Output) Tick(ctx context.Context, _ pipeline.Injector) error {
 	if err := o.sb.start(ctx); err != nil {
 		return fmt.Errorf("sandbox output %q terminated: %w", o.name, err)
 	}
-	if err := o.sb.TimerEvent(ctx, time.Now().UnixNano()); err != nil {
+	start := time.Now()
+	err := o.sb.TimerEvent(ctx, start.UnixNano())
+	o.stats.timer(start)
+	if err != nil {
 		return fmt.Errorf("sandbox output %q: %w", o.name, err)
 	}
 	return nil
@@ -86,7 +88,7 @@ func (o *Output) Abort() { o.sb.Abort() }
 
 // Report gives Heka's sandbox report fields.
 func (o *Output) Report() []pipeline.ReportField {
-	return sandboxReport(o.sb.Stats(), o.processed.Load(), o.failures.Load(), -1)
+	return o.stats.report(o.sb.Stats(), false)
 }
 
 // Close preserves the script's data (preserve_data) and releases the

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -117,18 +118,74 @@ func messageHosts(h messageHost, rd *reader) map[string]lua.LGFunction {
 		"inject_message": h.injectMessage, "inject_payload": h.injectPayload, "write_message": h.writeMessage}
 }
 
-// sandboxReport is Heka's sandbox report fields (injects < 0: none).
-func sandboxReport(st lsb.Stats, processed, failures, injects int64) []pipeline.ReportField {
+// counters are a plugin's report figures. The plugin's goroutine writes
+// them; Report reads them from another.
+type counters struct {
+	processed atomic.Int64
+	failures  atomic.Int64
+	injects   atomic.Int64
+	pmSamples atomic.Int64 // timed process_message calls
+	pmTotal   atomic.Int64 // their total duration in ns
+	teSamples atomic.Int64 // timed timer_event calls (all of them)
+	teTotal   atomic.Int64
+
+	sample      int // process_message calls since the last timed one
+	denominator int // sample_denominator: one call in this many is timed
+}
+
+// process records one process_message call that started at start (zero when
+// it was not timed) and returned status.
+func (c *counters) process(start time.Time, status int) {
+	c.processed.Add(1)
+	if status < 0 {
+		c.failures.Add(1)
+	}
+	if !start.IsZero() {
+		c.pmSamples.Add(1)
+		c.pmTotal.Add(int64(time.Since(start)))
+	}
+}
+
+// startProcess is the start time of a process_message call to time (one
+// in sample_denominator), or the zero time.
+func (c *counters) startProcess() time.Time {
+	if c.sample++; c.sample < c.denominator {
+		return time.Time{}
+	}
+	c.sample = 0
+	return time.Now()
+}
+
+// timer records one timer_event call that started at start.
+func (c *counters) timer(start time.Time) {
+	c.teSamples.Add(1)
+	c.teTotal.Add(int64(time.Since(start)))
+}
+
+// report is Heka's sandbox report fields (InjectMessageCount when the kind
+// injects).
+func (c *counters) report(st lsb.Stats, injects bool) []pipeline.ReportField {
+	avg := func(total, n int64) int64 {
+		if n == 0 {
+			return 0
+		}
+		return total / n
+	}
+	pmN, teN := c.pmSamples.Load(), c.teSamples.Load()
 	r := []pipeline.ReportField{
 		{Name: "Memory", Value: st.Memory, Representation: "B"},
 		{Name: "MaxMemory", Value: st.MaxMemory, Representation: "B"},
 		{Name: "MaxInstructions", Value: st.MaxInstructions, Representation: "count"},
 		{Name: "MaxOutput", Value: int64(st.MaxOutput), Representation: "B"},
-		{Name: "ProcessMessageCount", Value: processed, Representation: "count"},
-		{Name: "ProcessMessageFailures", Value: failures, Representation: "count"},
+		{Name: "ProcessMessageCount", Value: c.processed.Load(), Representation: "count"},
+		{Name: "ProcessMessageFailures", Value: c.failures.Load(), Representation: "count"},
+		{Name: "ProcessMessageSamples", Value: pmN, Representation: "count"},
+		{Name: "ProcessMessageAvgDuration", Value: avg(c.pmTotal.Load(), pmN), Representation: "ns"},
+		{Name: "TimerEventSamples", Value: teN, Representation: "count"},
+		{Name: "TimerEventAvgDuration", Value: avg(c.teTotal.Load(), teN), Representation: "ns"},
 	}
-	if injects >= 0 {
-		r = append(r, pipeline.ReportField{Name: "InjectMessageCount", Value: injects, Representation: "count"})
+	if injects {
+		r = append(r, pipeline.ReportField{Name: "InjectMessageCount", Value: c.injects.Load(), Representation: "count"})
 	}
 	return r
 }
