@@ -22,6 +22,10 @@ func TestInvalidConfig(t *testing.T) {
 		"[f]\ntype = 'SandboxFilter'\nmessage_matcher = 'TRUE'\nfilename = 'x.lua'\ninstruction_limit = -1\n": "instruction_limit",
 		"[f]\ntype = 'SandboxFilter'\nmessage_matcher = 'TRUE'\nfilename = 'x.lua'\nfoo = 1\n":                "foo",
 	})
+	plugintest.CheckInvalid(t, "SandboxInput", map[string]string{
+		"[i]\ntype = 'SandboxInput'\nfilename = 'x.lua'\ntimer_event_on_shutdown = true\n": "timer_event_on_shutdown",
+		"[i]\ntype = 'SandboxInput'\nfilename = 'x.lua'\nmemory_limit = -1\n":              "memory_limit",
+	})
 	plugintest.CheckInvalid(t, "SandboxDecoder", map[string]string{
 		"[d]\ntype = 'SandboxDecoder'\n":                                        "filename",
 		"[d]\ntype = 'SandboxDecoder'\nfilename = 'x.lua'\noutput_limit = -5\n": "output_limit",

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -22,6 +23,14 @@ type InputConfig struct {
 }
 
 func defaultInputConfig() InputConfig { return InputConfig{Config: defaultOutputConfig()} }
+
+// Validate checks the options; errors name the key.
+func (c *InputConfig) Validate() error {
+	if c.TimerEventOnShutdown {
+		return errors.New("timer_event_on_shutdown: SandboxInput has no timer_event")
+	}
+	return c.Config.Validate()
+}
 
 // DefaultInputCommon makes a SandboxInput's exit leave hekad running
 // (can_exit defaults to true for sandbox inputs, as in Heka).
