@@ -8,7 +8,7 @@
 //     Go function that formats numbers as Lua 5.1 does (%.14g) and checks the
 //     size of the result against a limit.
 //   - Open replaces library functions whose answers differ from C Lua 5.1:
-//     tostring, tonumber, error, math.huge, string.format, string.rep,
+//     tostring, tonumber, error, math.huge, math.fmod, string.format, string.rep,
 //     string.char, string.upper, string.lower, the Lua pattern functions
 //     (find, match, gmatch, gsub, with %f), table.concat, table.foreach,
 //     table.foreachi, table.setn, os.date and os.time (in UTC), and gives

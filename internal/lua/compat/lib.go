@@ -78,6 +78,7 @@ func Open(L *lua.LState, opts Options) {
 	})
 	if m, ok := L.GetGlobal("math").(*lua.LTable); ok {
 		m.RawSetString("huge", lua.LNumber(math.Inf(1)))
+		m.RawSetString("fmod", L.NewFunction(mathFmod))
 	}
 }
 
@@ -361,4 +362,16 @@ func strChar(L *lua.LState) int {
 func tableSetn(L *lua.LState) int {
 	L.RaiseError("%s", "'setn' is obsolete")
 	return 0
+}
+
+// mathFmod is math.fmod with the NaN glibc's fmod gives for x % 0 and
+// inf % y: the default NaN of x86, whose sign bit is set (printed "-nan").
+func mathFmod(L *lua.LState) int {
+	x, y := float64(L.CheckNumber(1)), float64(L.CheckNumber(2))
+	r := math.Mod(x, y)
+	if math.IsNaN(r) && !math.IsNaN(x) && !math.IsNaN(y) {
+		r = math.Copysign(math.NaN(), -1)
+	}
+	L.Push(lua.LNumber(r))
+	return 1
 }
