@@ -71,7 +71,11 @@ func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
 
 // Run calls process_message until the script asks to stop or ctx is done.
 func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
-	defer in.sb.close("sandbox input", in.name)
+	defer func() {
+		if err := in.sb.close("sandbox input", in.name); err != nil {
+			in.log.Error("could not preserve the data", "err", err)
+		}
+	}()
 	if err := in.sb.start(ctx); err != nil {
 		return fmt.Errorf("sandbox input %q terminated: %w", in.name, err)
 	}
