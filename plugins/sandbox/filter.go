@@ -47,6 +47,9 @@ type Filter struct {
 	quota    int
 
 	stats counters
+	// terminated is the error every call returns once the sandbox was
+	// terminated (reported once, with heka.sandbox-terminated).
+	terminated error
 }
 
 func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
@@ -70,10 +73,9 @@ func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
 // limit terminates the sandbox: it reports heka.sandbox-terminated and the
 // filter ends.
 func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Injector) error {
-	if err := f.sb.start(ctx); err != nil {
-		return f.terminate(ctx, inj, err)
+	if err := f.begin(ctx, inj, f.maxProcess); err != nil {
+		return err
 	}
-	f.begin(ctx, inj, f.maxProcess)
 	f.rd.set(p)
 	start := f.stats.startProcess()
 	status, msg, err := f.sb.ProcessMessage(ctx)
@@ -93,10 +95,9 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, inj pipeline.Inj
 
 // Tick calls timer_event with the time in Unix nanoseconds.
 func (f *Filter) Tick(ctx context.Context, inj pipeline.Injector) error {
-	if err := f.sb.start(ctx); err != nil {
-		return f.terminate(ctx, inj, err)
+	if err := f.begin(ctx, inj, f.maxTimer); err != nil {
+		return err
 	}
-	f.begin(ctx, inj, f.maxTimer)
 	start := time.Now()
 	err := f.sb.TimerEvent(ctx, start.UnixNano())
 	f.stats.timer(start)
@@ -125,8 +126,19 @@ func (f *Filter) Report() []pipeline.ReportField {
 // sandbox.
 func (f *Filter) Close() error { return f.sb.close("sandbox filter", f.name) }
 
-func (f *Filter) begin(ctx context.Context, inj pipeline.Injector, quota int) {
+// begin prepares a call with its injection budget, and starts the sandbox on
+// the first call (the script's global code may inject too). It returns the
+// termination error when the sandbox is terminated, or fails to start.
+func (f *Filter) begin(ctx context.Context, inj pipeline.Injector, quota int) error {
+	if f.terminated != nil {
+		return f.terminated
+	}
 	f.inj, f.ctx, f.injected, f.quota = inj, ctx, 0, quota
+	if err := f.sb.start(ctx); err != nil {
+		f.inj, f.ctx = nil, nil
+		return f.terminate(ctx, inj, err)
+	}
+	return nil
 }
 
 // terminate reports the termination with a heka.sandbox-terminated message
@@ -153,7 +165,8 @@ func (f *Filter) terminate(ctx context.Context, inj pipeline.Injector, cause err
 	if err != nil {
 		f.log.Error("could not report the termination", "err", err)
 	}
-	return fmt.Errorf("sandbox filter %q terminated: %s", f.name, payload)
+	f.terminated = fmt.Errorf("sandbox filter %q terminated: %s", f.name, payload)
+	return f.terminated
 }
 
 // newPack takes a pack for an injection within the call's budget

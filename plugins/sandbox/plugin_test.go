@@ -587,3 +587,55 @@ func TestWriteMessageHeaders(t *testing.T) {
 		t.Errorf("bad timestamp: %v", err)
 	}
 }
+
+// TestReadFunctions checks read_message and read_next_field on a message
+// with fields of every type, repeated names and an empty BYTES value (which
+// Heka reads as nil).
+func TestReadFunctions(t *testing.T) {
+	f := build(t, t.TempDir(), "SandboxFilter", "f", `
+		local function show(v) return type(v) .. ":" .. tostring(v) end
+		function process_message()
+			local out = {}
+			for _, q in ipairs({{"Type"}, {"Logger"}, {"Payload"}, {"EnvVersion"}, {"Timestamp"}, {"Severity"},
+					{"Pid"}, {"Fields[s]"}, {"Fields[s]", 1}, {"Fields[s]", 1, 1}, {"Fields[b]"}, {"Fields[empty]"},
+					{"Fields[i]", 0, 1}, {"Fields[d]"}, {"Fields[t]"}, {"Fields[none]"}, {"Nope"}}) do
+				out[#out + 1] = show(read_message(q[1], q[2], q[3]))
+			end
+			while true do
+				local vt, name, value, rep, count = read_next_field()
+				if vt == nil then out[#out + 1] = show(name) break end
+				out[#out + 1] = table.concat({vt, name, show(value), rep, count}, "/")
+			end
+			add_to_payload(table.concat(out, " "))
+			inject_payload()
+			return 0
+		end`, "").(*Filter)
+	defer f.Close()
+	p := pipeline.NewPack()
+	m := p.MutableMessage()
+	m.SetType("TEST")
+	m.SetLogger("spec")
+	m.SetEnvVersion("0.8")
+	m.SetTimestamp(5123456789)
+	m.SetSeverity(6)
+	m.AppendField("s", message.ValueString, "").AddString("first")
+	m.AppendField("b", message.ValueBytes, "").AddBytes([]byte("data"))
+	m.AppendField("empty", message.ValueBytes, "").AddBytes(nil)
+	i := m.AppendField("i", message.ValueInteger, "count")
+	i.AddInteger(999)
+	i.AddInteger(1024)
+	m.AppendField("d", message.ValueDouble, "").AddDouble(99.9)
+	m.AppendField("t", message.ValueBool, "").AddBool(true)
+	m.AppendField("s", message.ValueString, "").AddString("second")
+	inj := plugintest.NewInjector("")
+	if err := f.Process(t.Context(), p, inj); err != nil {
+		t.Fatal(err)
+	}
+	want := "string:TEST string:spec string: string:0.8 number:5123456789 number:6 number:0 string:first " +
+		"string:second nil:nil string:data nil:nil number:1024 number:99.9 boolean:true nil:nil nil:nil " +
+		"0/s/string:first//1 1/b/string:data//1 1/empty/nil:nil//1 2/i/number:999/count/2 3/d/number:99.9//1 " +
+		"4/t/boolean:true//1 0/s/string:second//1 nil:nil"
+	if got := inj.Messages()[0].GetPayload(); got != want {
+		t.Errorf("read\n got %s\nwant %s", got, want)
+	}
+}

@@ -196,6 +196,9 @@ func fieldValue(v any) lua.LValue {
 	case string:
 		return lua.LString(x)
 	case []byte:
+		if len(x) == 0 {
+			return lua.LNil // Heka reads an empty BYTES value as nil
+		}
 		return lua.LString(x)
 	case int64:
 		return lua.LNumber(x)
