@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -159,14 +161,19 @@ func rezone(ns int64, loc *time.Location) int64 {
 }
 
 // injectPayload is inject_payload([type[, name[, ...]]]) in a decoder: a
-// message like the record's with the output buffer as Payload.
+// message with the record's headers, the output buffer as Payload and the
+// payload_type and payload_name fields.
 func (d *Decoder) injectPayload(L *lua.LState) int {
 	typ, name, payload := d.sb.InjectPayload(L)
 	if len(payload) == 0 {
 		return 0
 	}
 	p, m := d.spawn(L, "inject_payload")
-	d.rd.pack.MessageHeaders().CopyTo(m)
+	orig := d.rd.pack.MessageHeaders()
+	fillFrom(m, orig) // the headers, not the fields
+	if orig.Has(message.HeaderEnvVersion) {
+		m.SetEnvVersion(orig.GetEnvVersion())
+	}
 	m.SetPayload(string(payload))
 	m.AppendField("payload_type", message.ValueString, "file-extension").AddString(typ)
 	m.AppendField("payload_name", message.ValueString, "").AddString(name)
@@ -186,16 +193,24 @@ func (d *Decoder) writeMessage(L *lua.LState) int {
 
 // writeMessage does write_message on m.
 func writeMessage(L *lua.LState, m *message.Message) int {
+	if n := L.GetTop(); n < 2 || n > 5 {
+		L.RaiseError("write_message() takes 2 to 5 arguments, got %d", n)
+	}
 	name := L.CheckString(1)
 	v := L.Get(2)
 	repr := L.OptString(3, "")
 	fi, ai := L.OptInt(4, 0), L.OptInt(5, 0)
 	field, isField := fieldName(name)
 	if !isField {
-		if !setHeader(m, name, v) {
+		if !writeHeader(m, name, v) {
 			L.RaiseError("write_message() failed")
 		}
 		return 0
+	}
+	switch v.(type) {
+	case lua.LString, lua.LNumber, lua.LBool, *lua.LNilType:
+	default:
+		L.RaiseError("write_message() failed: unsupported value type %s", v.Type())
 	}
 	if err := writeField(m, field, v, repr, fi, ai); err != nil {
 		L.RaiseError("write_message() failed: %v", err)
@@ -210,9 +225,10 @@ func writeMessage(L *lua.LState, m *message.Message) int {
 func writeField(m *message.Message, name string, v lua.LValue, repr string, fi, ai int) error {
 	f := m.FindField(name, fi)
 	if v == lua.LNil {
-		if f != nil {
-			m.DeleteField(f)
+		if f == nil {
+			return fmt.Errorf("field %s[%d] does not exist", name, fi)
 		}
+		m.DeleteField(f)
 		return nil
 	}
 	if f == nil {
@@ -244,6 +260,42 @@ func writeField(m *message.Message, name string, v lua.LValue, repr string, fi, 
 	}
 	m.DeleteField(f)
 	return addValueList(m, name, values, vt, fr)
+}
+
+// writeHeader is write_message of a header, stricter than inject_message's
+// tables as Heka's: string headers take strings only, Uuid a 16-byte or a
+// 36-character hexadecimal form.
+func writeHeader(m *message.Message, name string, v lua.LValue) bool {
+	s, isStr := v.(lua.LString)
+	switch name {
+	case "Type", "Logger", "Payload", "EnvVersion", "Hostname":
+		if !isStr {
+			return false
+		}
+	case "Uuid":
+		u, ok := parseUUID(string(s))
+		if !isStr || !ok {
+			return false
+		}
+		m.SetUuid(u)
+		return true
+	}
+	return setHeader(m, name, v)
+}
+
+// parseUUID reads 16 raw bytes or the hyphenated hexadecimal form.
+func parseUUID(s string) ([]byte, bool) {
+	if len(s) == message.UUIDSize {
+		return []byte(s), true
+	}
+	if len(s) != 36 {
+		return nil, false
+	}
+	b, err := hex.DecodeString(strings.ReplaceAll(s, "-", ""))
+	if err != nil || len(b) != message.UUIDSize || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return nil, false
+	}
+	return b, true
 }
 
 // sameType reports whether v can be a value of a field of type t.

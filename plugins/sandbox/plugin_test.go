@@ -639,3 +639,27 @@ func TestReadFunctions(t *testing.T) {
 		t.Errorf("read\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestWriteMessageErrors: each of these write_message calls fails the
+// record (a Lua error in a decoder is fatal).
+func TestWriteMessageErrors(t *testing.T) {
+	for _, call := range []string{
+		`write_message()`, `write_message("Fields[x]", 0, "count", 0, 0, 0)`, `write_message("Unknown", 0)`,
+		`write_message("[x]", 0)`, `write_message("Fields[x", 0)`, `write_message("Fields[x]", 0, "", 200, 0)`,
+		`write_message("Fields[x]", 0, "", -1, 0)`, `write_message("Fields[x]", 0, "", 0, -1)`, `write_message(nil, 0)`,
+		`write_message("Uuid", "")`, `write_message("Uuid", "abcdefghijklmnopqrst")`, `write_message("Timestamp", "")`,
+		`write_message("Severity", true)`, `write_message("Hostname", 99)`, `write_message("Fields[x]", {a = 1})`,
+		`write_message("Fields[x]", nil, "", 2)`,
+	} {
+		d := build(t, t.TempDir(), "SandboxDecoder", "d", "function process_message() "+call+" return 0 end", "").(*Decoder)
+		if _, err := d.Decode(t.Context(), textPack("x"), nil); err == nil || !strings.Contains(err.Error(), "write_message") {
+			t.Errorf("%s: %v, want a write_message error", call, err)
+		}
+	}
+	d := build(t, t.TempDir(), "SandboxDecoder", "d", `function process_message()
+		write_message("Uuid", "bd48b609-8922-4e59-a358-c242075ce088") return 0 end`, "").(*Decoder)
+	out, err := d.Decode(t.Context(), textPack("x"), nil)
+	if err != nil || out[0].Message().GetUuidString() != "bd48b609-8922-4e59-a358-c242075ce088" {
+		t.Errorf("hyphenated Uuid: %v", err)
+	}
+}
