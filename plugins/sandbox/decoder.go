@@ -221,15 +221,18 @@ func writeMessage(L *lua.LState, m *message.Message) int {
 // writeField writes Fields[name][fi][ai] = v with Heka's rules: a new field
 // when fi is the count of fields of that name (DOUBLE for numbers, STRING,
 // BOOL); an existing one keeps its type (INTEGER fields cannot be written)
-// and takes a value at ai or one past its end; nil deletes the field.
+// and takes a value at ai or one past its end; nil deletes the field (a name
+// that no field has is no error, an index past those it has is).
 func writeField(m *message.Message, name string, v lua.LValue, repr string, fi, ai int) error {
 	f := m.FindField(name, fi)
 	if v == lua.LNil {
-		if f == nil {
+		switch {
+		case f != nil:
+			m.DeleteField(f)
+		case len(m.FindAllFields(name)) > 0: // the name exists, the index does not
 			return fmt.Errorf("field %s[%d] does not exist", name, fi)
 		}
-		m.DeleteField(f)
-		return nil
+		return nil // deleting a field that does not exist is no error, as in Heka
 	}
 	if f == nil {
 		if fi != len(m.FindAllFields(name)) || ai != 0 {

@@ -193,6 +193,7 @@ func TestDecoder(t *testing.T) {
 			write_message("Fields[n]", 6, "", 0, 1)
 			write_message("Fields[s]", "x")
 			write_message("Fields[s]", nil)
+			write_message("Fields[never]", nil)
 			return 0 end`, []string{"rewritten|tcp_in|origin|a=1 b=2|n:DOUBLE:count=5,6"}, nil, ""},
 		{"write_message type", `function process_message() write_message("Fields[n]", 5) write_message("Fields[n]", "x") return 0 end`,
 			nil, pipeline.ErrFatal, "write_message() failed"},
@@ -649,7 +650,7 @@ func TestWriteMessageErrors(t *testing.T) {
 		`write_message("Fields[x]", 0, "", -1, 0)`, `write_message("Fields[x]", 0, "", 0, -1)`, `write_message(nil, 0)`,
 		`write_message("Uuid", "")`, `write_message("Uuid", "abcdefghijklmnopqrst")`, `write_message("Timestamp", "")`,
 		`write_message("Severity", true)`, `write_message("Hostname", 99)`, `write_message("Fields[x]", {a = 1})`,
-		`write_message("Fields[x]", nil, "", 2)`,
+		`write_message("Fields[x]", "v") write_message("Fields[x]", nil, "", 2)`,
 	} {
 		d := build(t, t.TempDir(), "SandboxDecoder", "d", "function process_message() "+call+" return 0 end", "").(*Decoder)
 		if _, err := d.Decode(t.Context(), textPack("x"), nil); err == nil || !strings.Contains(err.Error(), "write_message") {
