@@ -31,6 +31,62 @@ var targets = map[string]plugintest.Target{
 	"ScribbleDecoder":     {Valid: []byte("any line")},
 	"PayloadRegexDecoder": {Valid: []byte(`192.0.2.7 - alice [25/Nov/2026:08:00:00 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`)},
 	"TcpOutput":           {Config: drainServer},
+	// The samples name scripts under share_dir; these are written for the run.
+	"SandboxDecoder": {Valid: []byte("key=value"), Config: luaScript(`
+function process_message()
+    local p = read_message("Payload")
+    if not p then return -1, "no payload" end
+    inject_message({Type = "conformance", Payload = p, Fields = {size = #p}})
+    return 0
+end`)},
+	"SandboxEncoder": {Config: luaScript(`
+function process_message()
+    local t = read_message("Type")
+    if t == "" then return -2 end
+    add_to_payload(t, read_config("separator"), read_message("Payload"), "\n")
+    inject_payload()
+    return 0
+end`)},
+	// Reads what was appended to the feed file at every tick and injects it.
+	"SandboxInput": {
+		Config: func(t testing.TB) map[string]any {
+			cfg := luaScript(`
+require "io"
+local pos = 0
+function process_message()
+    local f = io.open(read_config("path"), "rb")
+    if not f then return 0 end
+    f:seek("set", pos)
+    local data = f:read("*a")
+    f:close()
+    pos = pos + #data
+    if #data > 0 then inject_message({Type = "feed", Payload = data}) end
+    return 0
+end`)(t)
+			cfg["ticker_interval"] = int64(1)
+			cfg["config"] = map[string]any{"path": feedFile(t)}
+			return cfg
+		},
+		Feed: func(t testing.TB, in pipeline.Input, data []byte) {
+			appendFeed(t, in, data)
+			in.(pipeline.Ticker).Tick(t.Context(), nil)
+		},
+	},
+	"SandboxOutput": {Config: luaScript(`
+require "io"
+lines = 0
+function process_message()
+    lines = lines + #(read_message("Payload") or "")
+    return 0
+end
+function timer_event(ns) end`)},
+	"SandboxFilter": {Config: luaScript(`
+count = 0
+function process_message() count = count + 1 return 0 end
+function timer_event(ns)
+    add_to_payload(count)
+    inject_payload("txt", read_config("payload_name"))
+end`)},
 	// Its sample cuts records where a line starts with a date.
 	"RegexSplitter": {Valid: []byte("2026-12-04 one\n2026-12-04 two\n2026-12-04 three")},
 	"FileOutput": {Config: func(t testing.TB) map[string]any {
@@ -249,5 +305,17 @@ func TestConformance(t *testing.T) {
 		if _, ok := pipeline.Lookup(name); !ok {
 			t.Errorf("targets names %s, which is not registered", name)
 		}
+	}
+}
+
+// luaScript is a Target.Config that writes src to a Lua file and names it as
+// the sandbox plugin's filename.
+func luaScript(src string) func(testing.TB) map[string]any {
+	return func(t testing.TB) map[string]any {
+		path := filepath.Join(t.TempDir(), "script.lua")
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return map[string]any{"filename": path, "preserve_data": false}
 	}
 }

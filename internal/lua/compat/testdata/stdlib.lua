@@ -1,0 +1,16 @@
+-- the rest of the standard library a Heka script uses, against C Lua 5.1
+print(string.sub("hello", 2, -2), string.sub("hello", -3), string.sub("hello", 0), string.sub("hello", 10), string.sub("hello", 3, 2))
+print(string.byte("abc", 1, -1), string.byte("abc", 10), string.len("\0a"), string.reverse("abc"))
+print(math.floor(-3.5), math.ceil(-3.5), math.abs(-2), math.max(1, 5, 3), math.min(4, -1), math.pow(2, 10))
+print(math.sqrt(16), math.exp(0), math.log(1), math.log10(1000), math.fmod(7, 3), math.fmod(-7, 3))
+print(math.modf(3.7), math.frexp(8), math.ldexp(0.5, 4), math.pi, math.floor(2^31 + 0.5))
+print(select("#", 1, nil, 3), select(2, "a", "b", "c"), select(-1, "a", "b"))
+print(unpack({1, 2, 3}), unpack({1, 2, 3}, 2), unpack({1, 2, 3}, 2, 3))
+local t = {5, 2, 8, 1}
+table.sort(t) print(table.concat(t, " "))
+table.sort(t, function(a, b) return a > b end) print(table.concat(t, " "))
+table.insert(t, 7) table.insert(t, 1, 0) print(table.concat(t, " "), table.remove(t), table.remove(t, 1), #t)
+print(table.maxn({1, 2, [10] = 3}), #"", next({}), type(next), rawequal(t, t), rawget({a = 1}, "a"))
+print(tostring(true), tostring(nil), tonumber("  0x1A  "), tonumber("1e1", 10), tonumber(12, 10))
+print(string.format("[%5.3g] [%-8.3e] [%08.3f] [%+.0f] [%x] [%o]", 3.14159, 31415.9, -3.14159, 2.5, 3.99, 64))
+print(8 % 3, -8 % 3, 8 % -3, 2^0.5, 5.5 % 2, -5.5 % 2)
