@@ -1,0 +1,126 @@
+package lpeg
+
+// The properties of pattern trees that the constructors and the compiler
+// need. A grammar has no left recursion once it is built, so nullable and
+// nofail, which only look at what a pattern may do before consuming a
+// byte, always end; fixedLen and hasCaptures follow calls and stop at
+// rules they are already inside.
+
+// nullable reports whether t may match the empty string (conservative:
+// a pattern that can is always reported).
+func nullable(t *node) bool { return emptyCheck(t, false) }
+
+// nofail reports whether t can never fail (conservative: false when
+// unsure).
+func nofail(t *node) bool { return emptyCheck(t, true) }
+
+func emptyCheck(t *node, noFail bool) bool {
+	for {
+		switch t.tag {
+		case tChar, tSet, tAny, tFalse, tOpenCall:
+			return false
+		case tRep, tTrue:
+			return true
+		case tNot, tBehind:
+			return !noFail
+		case tAnd:
+			if !noFail {
+				return true
+			}
+			t = t.p1
+		case tRunTime:
+			if noFail {
+				return false
+			}
+			t = t.p1
+		case tSeq:
+			if !emptyCheck(t.p1, noFail) {
+				return false
+			}
+			t = t.p2
+		case tChoice:
+			if emptyCheck(t.p2, noFail) {
+				return true
+			}
+			t = t.p1
+		case tCapture, tRule:
+			t = t.p1
+		case tGrammar:
+			t = t.rule[0]
+		case tCall:
+			t = t.p2
+		default:
+			return false
+		}
+	}
+}
+
+// fixedLen is the number of bytes t always matches, or -1.
+func fixedLen(t *node) int { return fixedLenIn(t, map[*node]bool{}) }
+
+func fixedLenIn(t *node, inside map[*node]bool) int {
+	switch t.tag {
+	case tChar, tSet, tAny:
+		return 1
+	case tFalse, tTrue, tNot, tAnd, tBehind:
+		return 0
+	case tRep, tRunTime, tOpenCall:
+		return -1
+	case tCapture, tRule:
+		return fixedLenIn(t.p1, inside)
+	case tGrammar:
+		return fixedLenIn(t.rule[0], inside)
+	case tCall:
+		if inside[t.p2] {
+			return -1
+		}
+		inside[t.p2] = true
+		n := fixedLenIn(t.p2, inside)
+		delete(inside, t.p2)
+		return n
+	case tSeq:
+		n1 := fixedLenIn(t.p1, inside)
+		if n1 < 0 {
+			return -1
+		}
+		n2 := fixedLenIn(t.p2, inside)
+		if n2 < 0 {
+			return -1
+		}
+		return n1 + n2
+	case tChoice:
+		n1 := fixedLenIn(t.p1, inside)
+		if n1 < 0 || n1 != fixedLenIn(t.p2, inside) {
+			return -1
+		}
+		return n1
+	}
+	return -1
+}
+
+// hasCaptures reports whether t holds a capture.
+func hasCaptures(t *node) bool { return hasCapturesIn(t, map[*node]bool{}) }
+
+func hasCapturesIn(t *node, inside map[*node]bool) bool {
+	switch t.tag {
+	case tCapture, tRunTime:
+		return true
+	case tCall:
+		if inside[t.p2] {
+			return false
+		}
+		inside[t.p2] = true
+		return hasCapturesIn(t.p2, inside)
+	case tGrammar:
+		for _, r := range t.rule {
+			if hasCapturesIn(r, inside) {
+				return true
+			}
+		}
+		return false
+	}
+	if t.p1 != nil && hasCapturesIn(t.p1, inside) {
+		return true
+	}
+	return t.p2 != nil && t.tag != tCall && hasCapturesIn(t.p2, inside)
+}

@@ -1,0 +1,78 @@
+package lpeg
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hekad-go/hekad/internal/lua/oracle"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// runGo runs script under gopher-lua with lpeg and re preloaded and
+// returns what it printed (and the error, if any).
+func runGo(t testing.TB, script string) (string, error) {
+	t.Helper()
+	L := lua.NewState()
+	defer L.Close()
+	L.PreloadModule("lpeg", Open)
+	L.PreloadModule("re", OpenRe)
+	var out strings.Builder
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		for i := 1; i <= L.GetTop(); i++ {
+			if i > 1 {
+				out.WriteByte('\t')
+			}
+			out.WriteString(L.ToStringMeta(L.Get(i)).String())
+		}
+		out.WriteByte('\n')
+		return 0
+	}))
+	fn, err := L.Load(strings.NewReader(script), "stdin")
+	if err == nil {
+		L.Push(fn)
+		err = L.PCall(0, lua.MultRet, nil)
+	}
+	return out.String(), err
+}
+
+// TestDifferential runs each testdata/*.lua script under gopher-lua with
+// this package and under C Lua 5.1 with C LPeg, and compares the output.
+func TestDifferential(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.lua")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := oracle.MustRun(t, string(src))
+			if !want.OK {
+				t.Fatalf("C Lua failed: %s", want.Stderr)
+			}
+			got, err := runGo(t, string(src))
+			if err != nil {
+				t.Fatalf("gopher-lua failed: %v\noutput so far:\n%s", err, got)
+			}
+			if got != want.Stdout {
+				gl, wl := strings.Split(got, "\n"), strings.Split(want.Stdout, "\n")
+				for i := 0; i < max(len(gl), len(wl)); i++ {
+					var g, w string
+					if i < len(gl) {
+						g = gl[i]
+					}
+					if i < len(wl) {
+						w = wl[i]
+					}
+					if g != w {
+						t.Errorf("line %d:\n got  %q\n want %q", i+1, g, w)
+					}
+				}
+			}
+		})
+	}
+}

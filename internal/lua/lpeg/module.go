@@ -1,0 +1,234 @@
+package lpeg
+
+import (
+	"fmt"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Version is what lpeg.version() returns: the LPeg release whose
+// semantics this package follows.
+const Version = "1.0.2"
+
+// typeName names the patterns' metatable in the registry.
+const typeName = "lpeg-pattern"
+
+// Pattern is the value of a pattern userdata: a tree, compiled to a
+// program on first use.
+type Pattern struct {
+	tree *node
+	prog *program
+}
+
+// module is the state of one LState's lpeg module.
+type module struct {
+	mt  *lua.LTable // the patterns' metatable
+	lib *lua.LTable // the module table
+	m   machine
+}
+
+// Open is the loader of the lpeg module: L.PreloadModule("lpeg", Open).
+// It returns the module table and also sets it as the global lpeg, as
+// Lua 5.1's LPeg does.
+func Open(L *lua.LState) int {
+	mod := moduleOf(L)
+	L.SetGlobal("lpeg", mod.lib)
+	L.Push(mod.lib)
+	return 1
+}
+
+// registryKey holds the module state in the registry, so that re (and a
+// second require) find the same one.
+const registryKey = "hekad.lpeg.module"
+
+func moduleOf(L *lua.LState) *module {
+	if ud, ok := L.GetField(L.Get(lua.RegistryIndex), registryKey).(*lua.LUserData); ok {
+		if m, ok := ud.Value.(*module); ok {
+			return m
+		}
+	}
+	return newModule(L)
+}
+
+func newModule(L *lua.LState) *module {
+	mod := &module{mt: L.NewTable(), lib: L.NewTable()}
+	mod.m.maxStack = initBack
+	fns := map[string]func(*module, *lua.LState) int{
+		"P": (*module).lP, "R": (*module).lR, "S": (*module).lS, "V": (*module).lV,
+		"B": (*module).lB, "C": (*module).lC, "Cb": (*module).lCb, "Cc": (*module).lCc,
+		"Cf": (*module).lCf, "Cg": (*module).lCg, "Ct": (*module).lCt, "Cp": (*module).lCp,
+		"Cs": (*module).lCs, "Cmt": (*module).lCmt, "Carg": (*module).lCarg,
+		"match": (*module).lMatch, "locale": (*module).lLocale, "version": (*module).lVersion,
+		"setmaxstack": (*module).lSetMaxStack, "type": (*module).lType,
+		"print": (*module).lPrint, "ptree": (*module).lPrint, "pcode": (*module).lPcode,
+		"__add": (*module).lAdd, "__mul": (*module).lMul, "__sub": (*module).lSub,
+		"__unm": (*module).lUnm, "__len": (*module).lLen, "__div": (*module).lDiv,
+		"__pow": (*module).lPow,
+	}
+	for name, fn := range fns {
+		f := L.NewFunction(mod.guard(fn))
+		if name[0] == '_' {
+			mod.mt.RawSetString(name, f)
+		} else {
+			mod.lib.RawSetString(name, f)
+		}
+	}
+	mod.mt.RawSetString("__index", mod.lib)
+	L.SetField(L.Get(lua.RegistryIndex), typeName, mod.mt)
+	ud := L.NewUserData()
+	ud.Value = mod
+	L.SetField(L.Get(lua.RegistryIndex), registryKey, ud)
+	return mod
+}
+
+// guard turns a panic that is not a Lua error (a bug) into a Lua error,
+// so that it never crashes the host, and raises the errors of the
+// pattern functions as Lua errors.
+func (mod *module) guard(fn func(*module, *lua.LState) int) lua.LGFunction {
+	return func(L *lua.LState) (n int) {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(*lua.ApiError); ok {
+					panic(r)
+				}
+				L.Error(lua.LString(fmt.Sprintf("lpeg: internal error: %v", r)), 0)
+			}
+		}()
+		return fn(mod, L)
+	}
+}
+
+// raise raises err as a Lua error. Its message starts with the position
+// of the caller when the caller is a Lua function, as luaL_error's do.
+func raise(L *lua.LState, err error) {
+	L.Error(lua.LString(where(L)+err.Error()), 0)
+}
+
+// where is the "source:line: " of the function that called the running
+// Go function, or "" when that is not a Lua function.
+func where(L *lua.LState) string {
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return ""
+	}
+	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.What == "G" || dbg.CurrentLine <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
+}
+
+// newPattern pushes a new pattern userdata holding t.
+func (mod *module) push(L *lua.LState, t *node) int {
+	ud := L.NewUserData()
+	ud.Value = &Pattern{tree: t}
+	ud.Metatable = mod.mt
+	L.Push(ud)
+	return 1
+}
+
+// pattern returns the tree of argument arg, converted as LPeg converts
+// values to patterns.
+func (mod *module) pattern(L *lua.LState, arg int, fn string) *node {
+	v := L.Get(arg)
+	switch v := v.(type) {
+	case *lua.LUserData:
+		if p, ok := v.Value.(*Pattern); ok {
+			return p.tree
+		}
+	case lua.LString:
+		return newString(string(v))
+	case lua.LNumber:
+		return newAnyN(int(v))
+	case lua.LBool:
+		if v {
+			return nodeTrue
+		}
+		return nodeFalse
+	case *lua.LTable:
+		return mod.grammar(L, v)
+	case *lua.LFunction:
+		return &node{tag: tRunTime, p1: nodeTrue, val: v}
+	}
+	raise(L, argErrorf(arg, fn, "pattern expected, got %s", typeNameOf(v)))
+	return nil
+}
+
+func typeNameOf(v lua.LValue) string {
+	if v == lua.LNil {
+		return "no value"
+	}
+	return v.Type().String()
+}
+
+// isPattern reports whether v may be converted to a pattern.
+func isPattern(v lua.LValue) bool {
+	switch v := v.(type) {
+	case *lua.LUserData:
+		_, ok := v.Value.(*Pattern)
+		return ok
+	case lua.LString, lua.LNumber, lua.LBool, *lua.LTable, *lua.LFunction:
+		return true
+	}
+	return false
+}
+
+// grammar builds the grammar of table t: t[1] is the start rule, or the
+// name of the start rule.
+func (mod *module) grammar(L *lua.LState, t *lua.LTable) *node {
+	first := t.RawGetInt(1)
+	var start lua.LValue = lua.LNumber(1)
+	if s, ok := first.(lua.LString); ok {
+		start = s
+		first = L.GetTable(t, s)
+	}
+	if !isPattern(first) {
+		if first == lua.LNil {
+			raise(L, errorf("grammar has no initial rule"))
+		}
+		raise(L, errorf("initial rule '%s' is not a pattern", lua.LVAsString(start)))
+	}
+	defs := []ruleDef{{name: start, body: mod.value(L, first, 1)}}
+	t.ForEach(func(k, v lua.LValue) {
+		if k == lua.LNumber(1) || k == start {
+			return
+		}
+		if !isPattern(v) {
+			raise(L, errorf("rule '%s' is not a pattern", nameString(k)))
+		}
+		defs = append(defs, ruleDef{name: k, body: mod.value(L, v, 1)})
+	})
+	g, err := newGrammar(defs)
+	if err != nil {
+		raise(L, err)
+	}
+	return g
+}
+
+// value converts v to a pattern (as argument arg).
+func (mod *module) value(L *lua.LState, v lua.LValue, arg int) *node {
+	top := L.GetTop()
+	L.Push(v)
+	t := mod.pattern(L, top+1, "P")
+	L.SetTop(top)
+	return t
+}
+
+// compiled returns the program of argument arg, compiling it once for
+// pattern userdata.
+func (mod *module) compiled(L *lua.LState, arg int) *program {
+	var p *Pattern
+	if ud, ok := L.Get(arg).(*lua.LUserData); ok {
+		p, _ = ud.Value.(*Pattern)
+	}
+	if p == nil {
+		p = &Pattern{tree: mod.pattern(L, arg, "match")}
+	}
+	if p.prog == nil {
+		prog, err := compile(p.tree)
+		if err != nil {
+			raise(L, err)
+		}
+		p.prog = prog
+	}
+	return p.prog
+}
