@@ -44,12 +44,17 @@ func TestDifferential(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts: %v", err)
 	}
+	prelude, err := os.ReadFile("testdata/lib/prelude.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			src, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
+			src = append(append([]byte{}, prelude...), src...)
 			want := oracle.MustRun(t, string(src))
 			if !want.OK {
 				t.Fatalf("C Lua failed: %s", want.Stderr)

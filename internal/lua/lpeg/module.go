@@ -25,6 +25,8 @@ type module struct {
 	mt  *lua.LTable // the patterns' metatable
 	lib *lua.LTable // the module table
 	m   machine
+	re  reCache
+	eq  *lua.LFunction // re's equality check of a back reference (=name)
 }
 
 // Open is the loader of the lpeg module: L.PreloadModule("lpeg", Open).

@@ -1,29 +1,4 @@
 -- Constructors, operators and simple captures.
-local lpeg = require "lpeg"
-dofile_helpers = nil
-local function show(...)
-  local n = select("#", ...)
-  local out = {}
-  for i = 1, n do
-    local v = select(i, ...)
-    local t = type(v)
-    if t == "number" then
-      if v == math.floor(v) then out[#out+1] = string.format("%d", v) else out[#out+1] = string.format("%.6f", v) end
-    elseif t == "string" then out[#out+1] = string.format("%q", v)
-    elseif t == "table" then
-      local keys = {}
-      for k in pairs(v) do keys[#keys+1] = k end
-      table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-      local parts = {}
-      for _, k in ipairs(keys) do parts[#parts+1] = tostring(k) .. "=" .. show(v[k]) end
-      out[#out+1] = "{" .. table.concat(parts, ",") .. "}"
-    else out[#out+1] = tostring(v) end
-  end
-  return table.concat(out, " ")
-end
-local function t(name, p, s, ...)
-  print(name, show(lpeg.match(p, s, ...)))
-end
 local P, R, S, C = lpeg.P, lpeg.R, lpeg.S, lpeg.C
 t("P str", P"ab", "abc")
 t("P str fail", P"ab", "ax")
