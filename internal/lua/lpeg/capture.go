@@ -348,7 +348,8 @@ func (ev *evaluator) stringCap(b *strings.Builder) {
 			continue
 		}
 		i++
-		if i >= len(format) {
+		if i >= len(format) { // C LPeg reads the string's terminator
+			b.WriteByte(0)
 			break
 		}
 		if format[i] < '0' || format[i] > '9' {

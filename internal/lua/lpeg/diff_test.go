@@ -18,6 +18,15 @@ func runGo(t testing.TB, script string) (string, error) {
 	defer L.Close()
 	L.PreloadModule("lpeg", Open)
 	L.PreloadModule("re", OpenRe)
+	// gopher-lua's rawset returns nothing; Lua 5.1's returns the table,
+	// which LPeg folds such as Cf(Ct"" * ..., rawset) rely on. hekad's
+	// sandbox replaces it the same way.
+	L.SetGlobal("rawset", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		t.RawSet(L.CheckAny(2), L.CheckAny(3))
+		L.SetTop(1)
+		return 1
+	}))
 	var out strings.Builder
 	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
 		for i := 1; i <= L.GetTop(); i++ {
