@@ -8,16 +8,13 @@ import (
 // Lua stack as LPeg's C functions do.
 
 func (mod *module) lP(L *lua.LState) int {
-	if L.Get(1) == lua.LNil {
-		raise(L, argErrorf(1, "P", "non-nil value expected"))
-	}
 	return mod.push(L, mod.pattern(L, 1, "P"))
 }
 
 func (mod *module) lR(L *lua.LState) int {
 	var cs charset
 	for i := 1; i <= L.GetTop(); i++ {
-		r := L.CheckString(i)
+		r := checkString(L, i, "R")
 		if len(r) != 2 {
 			raise(L, argErrorf(i, "R", "range must have two characters"))
 		}
@@ -30,18 +27,14 @@ func (mod *module) lR(L *lua.LState) int {
 
 func (mod *module) lS(L *lua.LState) int {
 	var cs charset
-	for _, c := range []byte(L.CheckString(1)) {
+	for _, c := range []byte(checkString(L, 1, "S")) {
 		cs.add(c)
 	}
 	return mod.push(L, newSet(&cs))
 }
 
 func (mod *module) lV(L *lua.LState) int {
-	v := L.Get(1)
-	if v == lua.LNil {
-		raise(L, argErrorf(1, "V", "non-nil value expected"))
-	}
-	return mod.push(L, &node{tag: tOpenCall, val: v, open: true})
+	return mod.push(L, &node{tag: tOpenCall, val: L.Get(1), open: true})
 }
 
 func (mod *module) lB(L *lua.LState) int {
@@ -68,7 +61,7 @@ func (mod *module) lCf(L *lua.LState) int {
 func (mod *module) function(L *lua.LState, arg int, fn string) lua.LValue {
 	f, ok := L.Get(arg).(*lua.LFunction)
 	if !ok {
-		raise(L, argErrorf(arg, fn, "function expected, got %s", typeNameOf(L.Get(arg))))
+		raise(L, argErrorf(arg, fn, "function expected, got %s", argType(L, arg)))
 	}
 	return f
 }
@@ -96,7 +89,7 @@ func (mod *module) lCb(L *lua.LState) int {
 }
 
 func (mod *module) lCarg(L *lua.LState) int {
-	n := L.CheckInt(1)
+	n := checkInt(L, 1, "Carg")
 	if n <= 0 || n > 32767 {
 		raise(L, argErrorf(1, "Carg", "invalid argument index"))
 	}
@@ -121,32 +114,28 @@ func (mod *module) lCc(L *lua.LState) int {
 }
 
 func (mod *module) lAdd(L *lua.LState) int {
-	return mod.push(L, choice(mod.pattern(L, 1, "__add"), mod.pattern(L, 2, "__add")))
+	return mod.push(L, choice(mod.pattern(L, 1, "?"), mod.pattern(L, 2, "?")))
 }
 
 func (mod *module) lMul(L *lua.LState) int {
-	return mod.push(L, seq(mod.pattern(L, 1, "__mul"), mod.pattern(L, 2, "__mul")))
+	return mod.push(L, seq(mod.pattern(L, 1, "?"), mod.pattern(L, 2, "?")))
 }
 
 func (mod *module) lSub(L *lua.LState) int {
-	return mod.push(L, difference(mod.pattern(L, 1, "__sub"), mod.pattern(L, 2, "__sub")))
+	return mod.push(L, difference(mod.pattern(L, 1, "?"), mod.pattern(L, 2, "?")))
 }
 
 func (mod *module) lUnm(L *lua.LState) int {
-	return mod.push(L, newNode1(tNot, mod.pattern(L, 1, "__unm")))
+	return mod.push(L, newNode1(tNot, mod.pattern(L, 1, "?")))
 }
 
 func (mod *module) lLen(L *lua.LState) int {
-	return mod.push(L, newNode1(tAnd, mod.pattern(L, 1, "__len")))
+	return mod.push(L, newNode1(tAnd, mod.pattern(L, 1, "?")))
 }
 
 func (mod *module) lPow(L *lua.LState) int {
-	p := mod.pattern(L, 1, "__pow")
-	n, ok := toInteger(L.Get(2))
-	if !ok {
-		raise(L, argErrorf(2, "__pow", "number expected, got %s", typeNameOf(L.Get(2))))
-	}
-	t, err := repeat(p, n)
+	p := mod.pattern(L, 1, "?")
+	t, err := repeat(p, checkInt(L, 2, "?"))
 	if err != nil {
 		raise(L, err)
 	}
@@ -168,14 +157,14 @@ func toInteger(v lua.LValue) (int, bool) {
 }
 
 func (mod *module) lDiv(L *lua.LState) int {
-	p := mod.pattern(L, 1, "__div")
+	p := mod.pattern(L, 1, "?")
 	switch v := L.Get(2).(type) {
 	case lua.LString:
 		return mod.push(L, newCapture(cString, p, v))
 	case lua.LNumber:
 		n := int(v)
 		if n < 0 || n > 32767 {
-			raise(L, argErrorf(1, "__div", "invalid number"))
+			raise(L, argErrorf(1, "?", "invalid number"))
 		}
 		t := newCapture(cNum, p, nil)
 		t.n = n
@@ -185,7 +174,7 @@ func (mod *module) lDiv(L *lua.LState) int {
 	case *lua.LFunction:
 		return mod.push(L, newCapture(cFunction, p, v))
 	}
-	raise(L, argErrorf(2, "__div", "invalid replacement value"))
+	raise(L, argErrorf(2, "?", "invalid replacement value"))
 	return 0
 }
 
@@ -195,7 +184,7 @@ func (mod *module) lVersion(L *lua.LState) int {
 }
 
 func (mod *module) lSetMaxStack(L *lua.LState) int {
-	n := L.CheckInt(1)
+	n := checkInt(L, 1, "setmaxstack")
 	if n <= 0 || n > 1<<31/100 {
 		raise(L, argErrorf(1, "setmaxstack", "out of range"))
 	}
@@ -218,7 +207,7 @@ func (mod *module) lLocale(L *lua.LState) int {
 	t, ok := L.Get(1).(*lua.LTable)
 	if !ok {
 		if L.Get(1) != lua.LNil {
-			L.CheckTable(1)
+			raise(L, argErrorf(1, "locale", "table expected, got %s", argType(L, 1)))
 		}
 		t = L.NewTable()
 	}

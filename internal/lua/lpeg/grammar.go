@@ -38,7 +38,7 @@ func newGrammar(defs []ruleDef) (*node, error) {
 	}
 	for _, r := range g.rule {
 		if used[r] {
-			if err := checkLeftRecursion(r.p1, []*node{r}); err != nil {
+			if err := checkLeftRecursion(r.p1, nil); err != nil {
 				return nil, err
 			}
 		}

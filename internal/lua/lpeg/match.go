@@ -10,8 +10,8 @@ import (
 // lMatch is lpeg.match(p, subject [, init [, ...]]) and p:match(...).
 func (mod *module) lMatch(L *lua.LState) int {
 	prog := mod.compiled(L, 1)
-	s := L.CheckString(2)
-	init := startPos(L.OptInt(3, 1), len(s))
+	s := checkString(L, 2, "match")
+	init := startPos(optInt(L, 3, "match", 1), len(s))
 	m := &mod.m
 	if m.busy { // a match inside a capture function of another match
 		m = &machine{maxStack: mod.m.maxStack}

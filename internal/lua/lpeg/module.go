@@ -151,27 +151,55 @@ func (mod *module) pattern(L *lua.LState, arg int, fn string) *node {
 	case *lua.LFunction:
 		return &node{tag: tRunTime, p1: nodeTrue, val: v}
 	}
-	raise(L, argErrorf(arg, fn, "pattern expected, got %s", typeNameOf(v)))
+	raise(L, argErrorf(arg, fn, "lpeg-pattern expected, got %s", argType(L, arg)))
 	return nil
 }
 
-func typeNameOf(v lua.LValue) string {
-	if v == lua.LNil {
+// argType names the type of argument arg as luaL_typerror does.
+func argType(L *lua.LState, arg int) string {
+	if arg > L.GetTop() {
 		return "no value"
 	}
-	return v.Type().String()
+	return L.Get(arg).Type().String()
 }
 
-// isPattern reports whether v may be converted to a pattern.
-func isPattern(v lua.LValue) bool {
-	switch v := v.(type) {
-	case *lua.LUserData:
-		_, ok := v.Value.(*Pattern)
-		return ok
-	case lua.LString, lua.LNumber, lua.LBool, *lua.LTable, *lua.LFunction:
-		return true
+// checkString is luaL_checkstring (numbers are converted).
+func checkString(L *lua.LState, arg int, fn string) string {
+	switch v := L.Get(arg).(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return numberString(float64(v))
 	}
-	return false
+	raise(L, argErrorf(arg, fn, "string expected, got %s", argType(L, arg)))
+	return ""
+}
+
+// checkInt is luaL_checkinteger (numeric strings are converted).
+func checkInt(L *lua.LState, arg int, fn string) int {
+	n, ok := toInteger(L.Get(arg))
+	if !ok {
+		raise(L, argErrorf(arg, fn, "number expected, got %s", argType(L, arg)))
+	}
+	return n
+}
+
+// optInt is luaL_optinteger.
+func optInt(L *lua.LState, arg int, fn string, def int) int {
+	if L.Get(arg) == lua.LNil {
+		return def
+	}
+	return checkInt(L, arg, fn)
+}
+
+// isPattern reports whether v is a pattern userdata (what a grammar's
+// rules must be).
+func isPattern(v lua.LValue) bool {
+	ud, ok := v.(*lua.LUserData)
+	if ok {
+		_, ok = ud.Value.(*Pattern)
+	}
+	return ok
 }
 
 // grammar builds the grammar of table t: t[1] is the start rule, or the
@@ -187,7 +215,7 @@ func (mod *module) grammar(L *lua.LState, t *lua.LTable) *node {
 		if first == lua.LNil {
 			raise(L, errorf("grammar has no initial rule"))
 		}
-		raise(L, errorf("initial rule '%s' is not a pattern", lua.LVAsString(start)))
+		raise(L, errorf("initial rule '%s' is not a pattern", nameString(start)))
 	}
 	defs := []ruleDef{{name: start, body: mod.value(L, first, 1)}}
 	t.ForEach(func(k, v lua.LValue) {

@@ -58,7 +58,7 @@ func (mod *module) reTree(L *lua.LState, defs int) *node {
 			return p.tree
 		}
 	}
-	src := L.CheckString(1)
+	src := checkString(L, 1, "compile")
 	var d lua.LValue = lua.LNil
 	if defs > 0 {
 		d = L.Get(defs)
@@ -102,7 +102,7 @@ func (mod *module) rePattern(L *lua.LState, cache func(src string, build func() 
 			return &Pattern{tree: wrap(p.tree)}
 		}
 	}
-	src := L.CheckString(2)
+	src := checkString(L, 2, "match")
 	return cache(src, func() *node { return wrap(mod.parseRe(L, src, lua.LNil)) })
 }
 

@@ -352,7 +352,7 @@ func (p *reParser) defFunc(fn string) (f *lua.LFunction, named bool) {
 	}
 	f, ok := v.(*lua.LFunction)
 	if !ok {
-		p.fail(argErrorf(2, fn, "function expected, got %s", typeNameOf(v)))
+		p.fail(argErrorf(2, fn, "function expected, got %s", v.Type().String()))
 	}
 	return f, true
 }

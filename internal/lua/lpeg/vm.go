@@ -211,7 +211,7 @@ func (m *machine) run(p *program, s string, i int) (int, error) {
 }
 
 func (m *machine) overflow() error {
-	return errorf("backtrack stack overflow (current limit is %d)", max(m.maxStack, initBack))
+	return errorf("backtrack stack overflow (current limit is %d)", m.maxStack)
 }
 
 // findOpen returns the index of the open capture that a close entry at
