@@ -124,3 +124,40 @@ func hasCapturesIn(t *node, inside map[*node]bool) bool {
 	}
 	return t.p2 != nil && t.tag != tCall && hasCapturesIn(t.p2, inside)
 }
+
+// maxTreeSize bounds the size of a pattern (counting a subtree used n
+// times n times, as its compiled code does), so that a pattern such as
+// P"x"^1e9, or one doubled by p*p many times, is an error instead of an
+// exhausted memory. C LPeg fails on them with "not enough memory".
+const maxTreeSize = 1 << 22
+
+// treeSize is the number of nodes of t with shared subtrees counted each
+// time they are used, saturating above maxTreeSize.
+func treeSize(t *node) int { return treeSizeIn(t, map[*node]int{}) }
+
+func treeSizeIn(t *node, memo map[*node]int) int {
+	if n, ok := memo[t]; ok {
+		return n
+	}
+	n := 1
+	switch t.tag {
+	case tGrammar:
+		for _, r := range t.rule {
+			n += treeSizeIn(r, memo)
+		}
+	case tCall:
+	default:
+		if t.p1 != nil {
+			n += treeSizeIn(t.p1, memo)
+		}
+		if t.p2 != nil {
+			n += treeSizeIn(t.p2, memo)
+		}
+	}
+	n = min(n, maxTreeSize+1)
+	memo[t] = n
+	return n
+}
+
+// errTooBig is the error of a pattern larger than maxTreeSize.
+func errTooBig() error { return errorf("pattern too big") }

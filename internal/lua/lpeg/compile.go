@@ -59,6 +59,9 @@ func compile(t *node) (*program, error) {
 	if t.open {
 		return nil, errorf("rule '%s' used outside a grammar", nameString(firstOpenCall(t).val))
 	}
+	if treeSize(t) > maxTreeSize {
+		return nil, errTooBig()
+	}
 	c := &compiler{setIdx: map[charset]int32{}}
 	c.gen(t, &fullSet)
 	c.emit(inst{op: opEnd})

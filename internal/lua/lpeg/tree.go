@@ -174,6 +174,9 @@ func difference(p1, p2 *node) *node {
 
 // repeat is p^n: at least n repetitions for n >= 0, at most -n for n < 0.
 func repeat(p *node, n int) (*node, error) {
+	if m := max(n, -n); m > 0 && (treeSize(p)+3) > maxTreeSize/m {
+		return nil, errTooBig()
+	}
 	if n >= 0 {
 		if nullable(p) {
 			return nil, errorf("loop body may accept empty string")
