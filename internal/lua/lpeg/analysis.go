@@ -161,3 +161,66 @@ func treeSizeIn(t *node, memo map[*node]int) int {
 
 // errTooBig is the error of a pattern larger than maxTreeSize.
 func errTooBig() error { return errorf("pattern too big") }
+
+// firstSet returns a set of bytes such that t fails on any subject whose
+// next byte is not in it (and on an empty one); ok is false when there
+// is no such set (t may match the empty string, or it is a match-time
+// capture, which must always run). The compiler tests the set before it
+// pushes a backtrack entry.
+func firstSet(t *node) (cs *charset, ok bool) { return firstSetIn(t, 0) }
+
+func firstSetIn(t *node, depth int) (*charset, bool) {
+	if depth > maxRules {
+		return nil, false
+	}
+	switch t.tag {
+	case tChar, tSet, tAny:
+		return toSet(t)
+	case tFalse:
+		return &charset{}, true
+	case tSeq:
+		return firstSetIn(t.p1, depth+1)
+	case tChoice:
+		s1, ok1 := firstSetIn(t.p1, depth+1)
+		if !ok1 {
+			return nil, false
+		}
+		s2, ok2 := firstSetIn(t.p2, depth+1)
+		if !ok2 {
+			return nil, false
+		}
+		return s1.union(s2), true
+	case tCapture, tAnd, tRule:
+		return firstSetIn(t.p1, depth+1)
+	case tCall:
+		return firstSetIn(t.p2, depth+1)
+	case tGrammar:
+		return firstSetIn(t.rule[0], depth+1)
+	}
+	return nil, false
+}
+
+// headFail reports whether t can fail only on its first byte: once that
+// byte is accepted, t succeeds.
+func headFail(t *node) bool { return headFailIn(t, 0) }
+
+func headFailIn(t *node, depth int) bool {
+	if depth > maxRules {
+		return false
+	}
+	switch t.tag {
+	case tChar, tSet, tAny, tFalse:
+		return true
+	case tCapture, tRule, tAnd:
+		return headFailIn(t.p1, depth+1)
+	case tCall:
+		return headFailIn(t.p2, depth+1)
+	case tGrammar:
+		return headFailIn(t.rule[0], depth+1)
+	case tSeq:
+		return nofail(t.p2) && headFailIn(t.p1, depth+1)
+	case tChoice:
+		return headFailIn(t.p1, depth+1) && headFailIn(t.p2, depth+1)
+	}
+	return false
+}

@@ -178,7 +178,12 @@ func (ev *evaluator) push() int {
 		return 1
 	case cQuery:
 		key := ev.first()
-		v := ev.L.GetTable(ev.vals[c.idx], key)
+		var v lua.LValue
+		if t, ok := ev.vals[c.idx].(*lua.LTable); ok && t.Metatable == lua.LNil {
+			v = t.RawGet(key)
+		} else {
+			v = ev.L.GetTable(ev.vals[c.idx], key)
+		}
 		if v == lua.LNil {
 			return 0
 		}
@@ -211,18 +216,30 @@ func (ev *evaluator) call(fn lua.LValue, top, n, nret int) int {
 }
 
 func (ev *evaluator) table() int {
-	t := ev.L.NewTable()
 	if ev.isFull() {
 		ev.i++
-		ev.out = append(ev.out, t)
+		ev.out = append(ev.out, ev.L.NewTable())
 		return 1
 	}
 	ev.i++
+	// Size the table first: a Lua table grown key by key costs several
+	// allocations.
+	start, named, items := ev.i, 0, 0
+	for ev.caps[ev.i].kind != cClose {
+		if c := ev.caps[ev.i]; c.kind == cGroup && c.idx >= 0 {
+			named++
+		} else {
+			items++
+		}
+		ev.skip()
+	}
+	ev.i = start
+	t := ev.L.CreateTable(items, named)
 	n := 0
 	for ev.caps[ev.i].kind != cClose {
 		c := ev.caps[ev.i]
 		if c.kind == cGroup && c.idx >= 0 {
-			ev.L.SetTable(t, ev.vals[c.idx], ev.first())
+			t.RawSet(ev.vals[c.idx], ev.first())
 			continue
 		}
 		top := len(ev.out)

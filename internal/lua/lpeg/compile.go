@@ -167,7 +167,44 @@ func (c *compiler) gen(t *node, follow *charset) {
 	}
 }
 
+// genTest emits a jump (to be targeted) taken when the next byte is not
+// in cs; it returns -1 when cs holds every byte but a byte is all the
+// test needs... never: a full set still needs a byte, so it is TestAny.
+func (c *compiler) genTest(cs *charset) int {
+	switch k, ch := cs.single(); k {
+	case 0:
+		return c.emit(inst{op: opJmp})
+	case 1:
+		return c.emit(inst{op: opTestChar, aux: ch})
+	case 256:
+		return c.emit(inst{op: opTestAny})
+	}
+	return c.emit(inst{op: opTestSet, idx: c.set(cs)})
+}
+
+// genChoice emits p1 / p2. When the bytes p1 may start with are known,
+// a test skips p1 (and its backtrack entry) on any other byte; when p1
+// can fail only on its first byte, no backtrack entry is needed at all.
 func (c *compiler) genChoice(p1, p2 *node, follow *charset) {
+	if fs, ok := firstSet(p1); ok {
+		test := c.genTest(fs)
+		if headFail(p1) {
+			c.gen(p1, &fullSet)
+			jmp := c.emit(inst{op: opJmp})
+			c.target(test)
+			c.gen(p2, follow)
+			c.target(jmp)
+			return
+		}
+		ch := c.emit(inst{op: opChoice})
+		c.gen(p1, &fullSet)
+		cm := c.emit(inst{op: opCommit})
+		c.target(test)
+		c.target(ch)
+		c.gen(p2, follow)
+		c.target(cm)
+		return
+	}
 	ch := c.emit(inst{op: opChoice})
 	c.gen(p1, &fullSet)
 	cm := c.emit(inst{op: opCommit})
@@ -176,16 +213,35 @@ func (c *compiler) genChoice(p1, p2 *node, follow *charset) {
 	c.target(cm)
 }
 
+// genRep emits p*: a span for a set; with a known first set, a test
+// before each repetition (and no backtrack entry when p can fail only
+// on its first byte).
 func (c *compiler) genRep(p *node) {
 	if cs, ok := toSet(p); ok {
 		c.emit(inst{op: opSpan, idx: c.set(cs)})
 		return
+	}
+	fs, ok := firstSet(p)
+	if ok && headFail(p) {
+		loop := c.here()
+		test := c.genTest(fs)
+		c.gen(p, &fullSet)
+		c.emit(inst{op: opJmp, off: loop})
+		c.target(test)
+		return
+	}
+	test := -1
+	if ok {
+		test = c.genTest(fs)
 	}
 	ch := c.emit(inst{op: opChoice})
 	body := c.here()
 	c.gen(p, &fullSet)
 	c.emit(inst{op: opPartialCommit, off: body})
 	c.target(ch)
+	if test >= 0 {
+		c.target(test)
+	}
 }
 
 func (c *compiler) genNot(p *node) {
