@@ -190,14 +190,26 @@ func firstSetIn(t *node, depth int) (*charset, bool) {
 			return nil, false
 		}
 		return s1.union(s2), true
-	case tCapture, tAnd, tRule:
-		return firstSetIn(t.p1, depth+1)
-	case tCall:
-		return firstSetIn(t.p2, depth+1)
-	case tGrammar:
-		return firstSetIn(t.rule[0], depth+1)
+	}
+	if in := passThrough(t); in != nil {
+		return firstSetIn(in, depth+1)
 	}
 	return nil, false
+}
+
+// passThrough is the node that decides, for firstSet and headFail, what
+// t does on its first byte: the body of a capture, predicate, rule, or
+// called rule, or a grammar's start rule; nil for other nodes.
+func passThrough(t *node) *node {
+	switch t.tag {
+	case tCapture, tAnd, tRule:
+		return t.p1
+	case tCall:
+		return t.p2
+	case tGrammar:
+		return t.rule[0]
+	}
+	return nil
 }
 
 // headFail reports whether t can fail only on its first byte: once that
@@ -211,16 +223,13 @@ func headFailIn(t *node, depth int) bool {
 	switch t.tag {
 	case tChar, tSet, tAny, tFalse:
 		return true
-	case tCapture, tRule, tAnd:
-		return headFailIn(t.p1, depth+1)
-	case tCall:
-		return headFailIn(t.p2, depth+1)
-	case tGrammar:
-		return headFailIn(t.rule[0], depth+1)
 	case tSeq:
 		return nofail(t.p2) && headFailIn(t.p1, depth+1)
 	case tChoice:
 		return headFailIn(t.p1, depth+1) && headFailIn(t.p2, depth+1)
+	}
+	if in := passThrough(t); in != nil {
+		return headFailIn(in, depth+1)
 	}
 	return false
 }

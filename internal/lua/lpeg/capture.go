@@ -115,23 +115,8 @@ func (ev *evaluator) push() int {
 	defer func() { ev.depth-- }()
 	c := ev.caps[ev.i]
 	switch c.kind {
-	case cPosition:
-		ev.out = append(ev.out, lua.LNumber(c.s+1))
-		ev.i++
-		return 1
-	case cConst:
-		ev.out = append(ev.out, ev.vals[c.idx])
-		ev.i++
-		return 1
-	case cArg:
-		ev.i++
-		if int(c.idx) > len(ev.args) {
-			ev.fail("reference to absent extra argument #%d", c.idx)
-		}
-		ev.out = append(ev.out, ev.args[c.idx-1])
-		return 1
-	case cRuntime:
-		ev.out = append(ev.out, ev.rt[c.idx])
+	case cPosition, cConst, cArg, cRuntime:
+		ev.out = append(ev.out, ev.leaf(c))
 		ev.i++
 		return 1
 	case cSimple:
@@ -194,6 +179,23 @@ func (ev *evaluator) push() int {
 	}
 	ev.fail("invalid capture kind %d", c.kind)
 	return 0
+}
+
+// leaf is the value of a capture that holds no other: a position, a
+// constant, a match argument or a match-time capture's value.
+func (ev *evaluator) leaf(c capture) lua.LValue {
+	switch c.kind {
+	case cPosition:
+		return lua.LNumber(c.s + 1)
+	case cConst:
+		return ev.vals[c.idx]
+	case cArg:
+		if int(c.idx) > len(ev.args) {
+			ev.fail("reference to absent extra argument #%d", c.idx)
+		}
+		return ev.args[c.idx-1]
+	}
+	return ev.rt[c.idx]
 }
 
 // call calls fn with the n values at out[top:] and replaces them with

@@ -168,8 +168,7 @@ func (c *compiler) gen(t *node, follow *charset) {
 }
 
 // genTest emits a jump (to be targeted) taken when the next byte is not
-// in cs; it returns -1 when cs holds every byte but a byte is all the
-// test needs... never: a full set still needs a byte, so it is TestAny.
+// in cs (or there is none).
 func (c *compiler) genTest(cs *charset) int {
 	switch k, ch := cs.single(); k {
 	case 0:
@@ -186,8 +185,9 @@ func (c *compiler) genTest(cs *charset) int {
 // a test skips p1 (and its backtrack entry) on any other byte; when p1
 // can fail only on its first byte, no backtrack entry is needed at all.
 func (c *compiler) genChoice(p1, p2 *node, follow *charset) {
+	test := -1
 	if fs, ok := firstSet(p1); ok {
-		test := c.genTest(fs)
+		test = c.genTest(fs)
 		if headFail(p1) {
 			c.gen(p1, &fullSet)
 			jmp := c.emit(inst{op: opJmp})
@@ -196,18 +196,13 @@ func (c *compiler) genChoice(p1, p2 *node, follow *charset) {
 			c.target(jmp)
 			return
 		}
-		ch := c.emit(inst{op: opChoice})
-		c.gen(p1, &fullSet)
-		cm := c.emit(inst{op: opCommit})
-		c.target(test)
-		c.target(ch)
-		c.gen(p2, follow)
-		c.target(cm)
-		return
 	}
 	ch := c.emit(inst{op: opChoice})
 	c.gen(p1, &fullSet)
 	cm := c.emit(inst{op: opCommit})
+	if test >= 0 {
+		c.target(test)
+	}
 	c.target(ch)
 	c.gen(p2, follow)
 	c.target(cm)

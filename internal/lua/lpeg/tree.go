@@ -146,12 +146,18 @@ func seq(p1, p2 *node) *node {
 	return newNode2(tSeq, p1, p2)
 }
 
+// bothSets returns the sets of two one-byte patterns.
+func bothSets(p1, p2 *node) (s1, s2 *charset, ok bool) {
+	if s1, ok = toSet(p1); ok {
+		s2, ok = toSet(p2)
+	}
+	return s1, s2, ok
+}
+
 // choice is p1 + p2.
 func choice(p1, p2 *node) *node {
-	if s1, ok := toSet(p1); ok {
-		if s2, ok := toSet(p2); ok {
-			return newSet(s1.union(s2))
-		}
+	if s1, s2, ok := bothSets(p1, p2); ok {
+		return newSet(s1.union(s2))
 	}
 	switch {
 	case nofail(p1) || p2.tag == tFalse:
@@ -164,10 +170,8 @@ func choice(p1, p2 *node) *node {
 
 // difference is p1 - p2.
 func difference(p1, p2 *node) *node {
-	if s1, ok := toSet(p1); ok {
-		if s2, ok := toSet(p2); ok {
-			return newSet(s1.minus(s2))
-		}
+	if s1, s2, ok := bothSets(p1, p2); ok {
+		return newSet(s1.minus(s2))
 	}
 	return seq(newNode1(tNot, p2), p1)
 }
