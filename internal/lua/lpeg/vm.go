@@ -142,8 +142,9 @@ func (m *machine) run(p *program, s string, i int) (int, error) {
 			top.caps = int32(len(caps))
 			pc = in.off
 			continue
-		case opBackCommit:
-			i = stack[len(stack)-1].s
+		case opBackCommit: // an and-predicate keeps no captures
+			top := stack[len(stack)-1]
+			i, caps = top.s, caps[:top.caps]
 			stack = stack[:len(stack)-1]
 			pc = in.off
 			continue
