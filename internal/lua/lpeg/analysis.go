@@ -162,74 +162,129 @@ func treeSizeIn(t *node, memo map[*node]int) int {
 // errTooBig is the error of a pattern larger than maxTreeSize.
 func errTooBig() error { return errorf("pattern too big") }
 
-// firstSet returns a set of bytes such that t fails on any subject whose
-// next byte is not in it (and on an empty one); ok is false when there
-// is no such set (t may match the empty string, or it is a match-time
-// capture, which must always run). The compiler tests the set before it
-// pushes a backtrack entry.
-func firstSet(t *node) (cs *charset, ok bool) { return firstSetIn(t, 0) }
+// The first-set analysis decides where the compiler puts tests that
+// skip a choice's alternative, a loop or a not-predicate without trying
+// it. Those decisions are observable (a skipped match-time capture is not
+// called), so they follow C LPeg's rules exactly.
 
-func firstSetIn(t *node, depth int) (*charset, bool) {
-	if depth > maxRules {
-		return nil, false
+// Bits of first's second result.
+const (
+	firstEmpty   = 1 // the pattern may match without a next byte
+	firstRunTime = 2 // a match-time capture may run outside the tested set
+)
+
+// maxFirstDepth bounds first's recursion through calls, which a grammar
+// without left recursion never reaches.
+const maxFirstDepth = 1000
+
+// first returns the bytes t may start with when follow is what may
+// come after it, and flags (firstEmpty, firstRunTime); the set can be
+// tested to skip t only when the flags are 0.
+func first(t *node, follow *charset) (charset, int) { return firstIn(t, follow, 0) }
+
+func firstIn(t *node, follow *charset, depth int) (charset, int) {
+	if depth > maxFirstDepth {
+		return fullSet, firstEmpty | firstRunTime
 	}
+	depth++
 	switch t.tag {
 	case tChar, tSet, tAny:
-		return toSet(t)
+		cs, _ := toSet(t)
+		return *cs, 0
+	case tTrue:
+		return *follow, firstEmpty
 	case tFalse:
-		return &charset{}, true
-	case tSeq:
-		return firstSetIn(t.p1, depth+1)
+		return charset{}, 0
 	case tChoice:
-		s1, ok1 := firstSetIn(t.p1, depth+1)
-		if !ok1 {
-			return nil, false
+		s1, e1 := firstIn(t.p1, follow, depth)
+		s2, e2 := firstIn(t.p2, follow, depth)
+		return *s1.union(&s2), e1 | e2
+	case tSeq:
+		if !nullable(t.p1) {
+			return firstIn(t.p1, &fullSet, depth)
 		}
-		s2, ok2 := firstSetIn(t.p2, depth+1)
-		if !ok2 {
-			return nil, false
+		s2, e2 := firstIn(t.p2, follow, depth)
+		s1, e1 := firstIn(t.p1, &s2, depth)
+		switch {
+		case e1 == 0:
+			return s1, 0
+		case (e1|e2)&firstRunTime != 0:
+			return s1, firstRunTime
 		}
-		return s1.union(s2), true
-	}
-	if in := passThrough(t); in != nil {
-		return firstSetIn(in, depth+1)
-	}
-	return nil, false
-}
-
-// passThrough is the node that decides, for firstSet and headFail, what
-// t does on its first byte: the body of a capture, predicate, rule, or
-// called rule, or a grammar's start rule; nil for other nodes.
-func passThrough(t *node) *node {
-	switch t.tag {
-	case tCapture, tAnd, tRule:
-		return t.p1
-	case tCall:
-		return t.p2
+		return s1, e2
+	case tRep:
+		s, _ := firstIn(t.p1, follow, depth)
+		return *s.union(follow), firstEmpty
+	case tCapture, tRule:
+		return firstIn(t.p1, follow, depth)
 	case tGrammar:
-		return t.rule[0]
+		return firstIn(t.rule[0], follow, depth)
+	case tCall:
+		return firstIn(t.p2, follow, depth)
+	case tRunTime:
+		s, e := firstIn(t.p1, &fullSet, depth)
+		if e != 0 {
+			return s, firstRunTime
+		}
+		return s, 0
+	case tAnd:
+		s, e := firstIn(t.p1, follow, depth)
+		for i := range s {
+			s[i] &= follow[i]
+		}
+		return s, e
+	case tNot:
+		if cs, ok := toSet(t.p1); ok {
+			return *fullSet.minus(cs), firstEmpty
+		}
 	}
-	return nil
+	// tNot of a non-set, tBehind: only the match-time flag is learnt.
+	_, e := firstIn(t.p1, follow, depth)
+	return *follow, e | firstEmpty
 }
 
 // headFail reports whether t can fail only on its first byte: once that
 // byte is accepted, t succeeds.
-func headFail(t *node) bool { return headFailIn(t, 0) }
-
-func headFailIn(t *node, depth int) bool {
-	if depth > maxRules {
-		return false
-	}
-	switch t.tag {
-	case tChar, tSet, tAny, tFalse:
-		return true
-	case tSeq:
-		return nofail(t.p2) && headFailIn(t.p1, depth+1)
-	case tChoice:
-		return headFailIn(t.p1, depth+1) && headFailIn(t.p2, depth+1)
-	}
-	if in := passThrough(t); in != nil {
-		return headFailIn(in, depth+1)
+func headFail(t *node) bool {
+	for depth := 0; depth < maxFirstDepth; depth++ {
+		switch t.tag {
+		case tChar, tSet, tAny, tFalse:
+			return true
+		case tSeq:
+			if !nofail(t.p2) {
+				return false
+			}
+			t = t.p1
+		case tChoice:
+			if !headFail(t.p1) {
+				return false
+			}
+			t = t.p2
+		case tCapture, tRule, tAnd:
+			t = t.p1
+		case tCall:
+			t = t.p2
+		case tGrammar:
+			t = t.rule[0]
+		default:
+			return false
+		}
 	}
 	return false
+}
+
+// needFollow reports whether the code of t depends on what follows it.
+func needFollow(t *node) bool {
+	for {
+		switch t.tag {
+		case tChoice, tRep:
+			return true
+		case tCapture:
+			t = t.p1
+		case tSeq:
+			t = t.p2
+		default:
+			return false
+		}
+	}
 }

@@ -132,15 +132,27 @@ func (c *compiler) gen(t *node, follow *charset) {
 	case tFalse:
 		c.emit(inst{op: opFail})
 	case tSeq:
-		c.gen(t.p1, &fullSet)
+		if needFollow(t.p1) {
+			fl, _ := first(t.p2, follow)
+			c.gen(t.p1, &fl)
+		} else {
+			c.gen(t.p1, &fullSet)
+		}
 		c.gen(t.p2, follow)
 	case tChoice:
 		c.genChoice(t.p1, t.p2, follow)
 	case tRep:
-		c.genRep(t.p1)
+		c.genRep(t.p1, follow)
 	case tNot:
 		c.genNot(t.p1)
 	case tAnd:
+		if n := fixedLen(t.p1); n >= 0 && n <= maxBehind && !hasCaptures(t.p1) {
+			c.gen(t.p1, &fullSet)
+			if n > 0 {
+				c.emit(inst{op: opBehind, off: int32(n)})
+			}
+			return
+		}
 		ch := c.emit(inst{op: opChoice})
 		c.gen(t.p1, &fullSet)
 		bc := c.emit(inst{op: opBackCommit})
@@ -181,53 +193,66 @@ func (c *compiler) genTest(cs *charset) int {
 	return c.emit(inst{op: opTestSet, idx: c.set(cs)})
 }
 
-// genChoice emits p1 / p2. When the bytes p1 may start with are known,
-// a test skips p1 (and its backtrack entry) on any other byte; when p1
-// can fail only on its first byte, no backtrack entry is needed at all.
+// genChoice emits p1 / p2. When p1 can fail only on its first byte, or
+// when the bytes p1 and p2 may start with are disjoint, a test sends
+// every other byte to p2 and no backtrack entry is needed; otherwise a
+// test (when p1 needs a byte) still skips p1 on the wrong byte.
 func (c *compiler) genChoice(p1, p2 *node, follow *charset) {
-	test := -1
-	if fs, ok := firstSet(p1); ok {
-		test = c.genTest(fs)
-		if headFail(p1) {
-			c.gen(p1, &fullSet)
-			jmp := c.emit(inst{op: opJmp})
-			c.target(test)
-			c.gen(p2, follow)
-			c.target(jmp)
-			return
+	s1, e1 := first(p1, &fullSet)
+	disjoint := false
+	if e1 == 0 && !headFail(p1) {
+		s2, _ := first(p2, follow)
+		disjoint = s1.disjoint(&s2)
+	}
+	if headFail(p1) || disjoint {
+		test := c.genTest(&s1)
+		c.gen(p1, follow)
+		jmp := -1
+		if p2.tag != tTrue {
+			jmp = c.emit(inst{op: opJmp})
 		}
+		c.target(test)
+		c.gen(p2, follow)
+		if jmp >= 0 {
+			c.target(jmp)
+		}
+		return
+	}
+	test := -1
+	if e1 == 0 {
+		test = c.genTest(&s1)
 	}
 	ch := c.emit(inst{op: opChoice})
 	c.gen(p1, &fullSet)
 	cm := c.emit(inst{op: opCommit})
+	c.target(ch)
 	if test >= 0 {
 		c.target(test)
 	}
-	c.target(ch)
 	c.gen(p2, follow)
 	c.target(cm)
 }
 
-// genRep emits p*: a span for a set; with a known first set, a test
-// before each repetition (and no backtrack entry when p can fail only
-// on its first byte).
-func (c *compiler) genRep(p *node) {
+// genRep emits p*: a span for a set. When p can fail only on its first
+// byte, or the bytes it starts with cannot follow the loop, a test ends
+// the loop and no backtrack entry is needed.
+func (c *compiler) genRep(p *node, follow *charset) {
 	if cs, ok := toSet(p); ok {
 		c.emit(inst{op: opSpan, idx: c.set(cs)})
 		return
 	}
-	fs, ok := firstSet(p)
-	if ok && headFail(p) {
+	fs, e := first(p, &fullSet)
+	if headFail(p) || (e == 0 && fs.disjoint(follow)) {
 		loop := c.here()
-		test := c.genTest(fs)
+		test := c.genTest(&fs)
 		c.gen(p, &fullSet)
 		c.emit(inst{op: opJmp, off: loop})
 		c.target(test)
 		return
 	}
 	test := -1
-	if ok {
-		test = c.genTest(fs)
+	if e == 0 {
+		test = c.genTest(&fs)
 	}
 	ch := c.emit(inst{op: opChoice})
 	body := c.here()
@@ -239,17 +264,25 @@ func (c *compiler) genRep(p *node) {
 	}
 }
 
+// genNot emits !p: a test of p's first bytes (on any other byte !p
+// succeeds), then, unless p can fail only on that byte, p itself.
 func (c *compiler) genNot(p *node) {
-	if cs, ok := toSet(p); ok {
-		ts := c.emit(inst{op: opTestSet, idx: c.set(cs)})
-		c.emit(inst{op: opFail})
-		c.target(ts)
-		return
+	fs, e := first(p, &fullSet)
+	test := -1
+	if e == 0 {
+		test = c.genTest(&fs)
 	}
-	ch := c.emit(inst{op: opChoice})
-	c.gen(p, &fullSet)
-	c.emit(inst{op: opFailTwice})
-	c.target(ch)
+	if headFail(p) {
+		c.emit(inst{op: opFail})
+	} else {
+		ch := c.emit(inst{op: opChoice})
+		c.gen(p, &fullSet)
+		c.emit(inst{op: opFailTwice})
+		c.target(ch)
+	}
+	if test >= 0 {
+		c.target(test)
+	}
 }
 
 func (c *compiler) genCapture(t *node, follow *charset) {

@@ -104,12 +104,20 @@ func (g *reGen) pattern() string {
 
 // TestRandomDifferential matches random re patterns against random
 // subjects under this package and under C LPeg (with its re.lua) and
-// compares every result and error.
+// compares every result and error. The seeds are ones whose scripts do
+// not trip C LPeg 1.0.2's own assertion on some nested match-time
+// captures (lpvm.c:179, which aborts lua5.1; seeds 1, 3, 5, 6, 7 do).
 func TestRandomDifferential(t *testing.T) {
-	seed := uint64(12)
+	seeds := []uint64{12, 2}
 	if v, err := strconv.ParseUint(os.Getenv("LPEG_RANDOM_SEED"), 10, 64); err == nil {
-		seed = v // to look for more differences: LPEG_RANDOM_SEED=n go test -run RandomDifferential
+		seeds = []uint64{v} // to look for more differences: LPEG_RANDOM_SEED=n go test -run RandomDifferential
 	}
+	for _, seed := range seeds {
+		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) { randomDifferential(t, seed) })
+	}
+}
+
+func randomDifferential(t *testing.T, seed uint64) {
 	g := &reGen{r: rand.New(rand.NewPCG(seed, 1))}
 	prelude, err := os.ReadFile("testdata/lib/prelude.lua")
 	if err != nil {
@@ -125,6 +133,7 @@ local function try(i, p, s)
 end
 `)
 	const n = 3000
+	var calls []string
 	for i := range n {
 		p := g.pattern()
 		for j := range 3 {
@@ -132,7 +141,8 @@ end
 			for k := range s {
 				s[k] = "abc1( "[g.r.IntN(6)]
 			}
-			fmt.Fprintf(&b, "try(%d, %q, %q)\n", i*3+j, p, s)
+			calls = append(calls, fmt.Sprintf("try(%d, %q, %q)", i*3+j, p, s))
+			b.WriteString(calls[len(calls)-1] + "\n")
 		}
 	}
 	script := b.String()
@@ -153,7 +163,6 @@ end
 	if len(gl) != len(wl) {
 		t.Errorf("%d lines, C printed %d", len(gl), len(wl))
 	}
-	calls := strings.Split(script[len(prelude):], "\n")[5:]
 	bad := 0
 	for i := 0; i < min(len(gl), len(wl)); i++ {
 		if gl[i] != wl[i] {
