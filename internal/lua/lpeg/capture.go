@@ -19,13 +19,15 @@ const maxStrCaps = 10
 type evaluator struct {
 	L       *lua.LState
 	subject string
-	caps    []capture
-	i       int // the capture being evaluated
-	vals    []lua.LValue
-	rt      []lua.LValue
-	args    []lua.LValue // match's extra arguments, for Carg
-	out     []lua.LValue
-	depth   int
+	// subjectV is the subject as a Lua value, for match-time captures.
+	subjectV lua.LValue
+	caps     []capture
+	i        int // the capture being evaluated
+	vals     []lua.LValue
+	rt       []lua.LValue
+	args     []lua.LValue // match's extra arguments, for Carg
+	out      []lua.LValue
+	depth    int
 }
 
 // fail raises a Lua error with an LPeg message.

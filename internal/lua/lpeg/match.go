@@ -19,7 +19,11 @@ func (mod *module) lMatch(L *lua.LState) int {
 	m.busy = true
 	defer func() { m.busy = false }()
 	ev := &m.ev
-	*ev = evaluator{L: L, subject: s, vals: prog.vals, out: ev.out[:0]}
+	*ev = evaluator{L: L, subject: s, subjectV: L.Get(2), vals: prog.vals, out: ev.out[:0]}
+	if _, ok := ev.subjectV.(lua.LString); !ok {
+		ev.subjectV = lua.LString(s)
+	}
+	defer m.release()
 	if top := L.GetTop(); top > 3 {
 		for i := 4; i <= top; i++ {
 			ev.args = append(ev.args, L.Get(i))
@@ -42,8 +46,31 @@ func (mod *module) lMatch(L *lua.LState) int {
 	for _, v := range ev.out[:n] {
 		L.Push(v)
 	}
-	clear(ev.out[:n])
+	clear(ev.out[:cap(ev.out)])
 	return n
+}
+
+// maxKeep is the size beyond which the machine's buffers are not kept
+// for the next match, so that one huge match does not pin its memory.
+const maxKeep = 1 << 16
+
+// release drops the buffers of a match that grew them past maxKeep and
+// the Lua values the evaluator still refers to.
+func (m *machine) release() {
+	if cap(m.caps) > maxKeep {
+		m.caps = nil
+	}
+	if cap(m.stack) > maxKeep {
+		m.stack = nil
+	}
+	if cap(m.rt) > maxKeep {
+		m.rt = nil
+	}
+	clear(m.rt[:cap(m.rt)])
+	if cap(m.ev.out) > maxKeep {
+		m.ev.out = nil
+	}
+	m.ev.args, m.ev.L, m.ev.subjectV, m.ev.vals = nil, nil, nil, nil
 }
 
 // startPos converts match's init argument (1-based, negative from the
@@ -73,7 +100,7 @@ func (m *machine) runtime(open, i int, s string) (int, []lua.LValue, error) {
 	L := ev.L
 	base := L.GetTop()
 	L.Push(fn)
-	L.Push(lua.LString(s))
+	L.Push(ev.subjectV)
 	L.Push(lua.LNumber(i + 1))
 	for _, v := range ev.out[top : top+n] {
 		L.Push(v)
