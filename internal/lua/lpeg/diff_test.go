@@ -14,8 +14,21 @@ import (
 // returns what it printed (and the error, if any).
 func runGo(t testing.TB, script string) (string, error) {
 	t.Helper()
-	L := lua.NewState()
+	var out strings.Builder
+	L := testState(&out)
 	defer L.Close()
+	fn, err := L.Load(strings.NewReader(script), "stdin")
+	if err == nil {
+		L.Push(fn)
+		err = L.PCall(0, lua.MultRet, nil)
+	}
+	return out.String(), err
+}
+
+// testState is a gopher-lua state with lpeg and re preloaded, Lua 5.1's
+// rawset, and a print that writes to out.
+func testState(out *strings.Builder) *lua.LState {
+	L := lua.NewState()
 	L.PreloadModule("lpeg", Open)
 	L.PreloadModule("re", OpenRe)
 	// gopher-lua's rawset returns nothing; Lua 5.1's returns the table,
@@ -27,7 +40,6 @@ func runGo(t testing.TB, script string) (string, error) {
 		L.SetTop(1)
 		return 1
 	}))
-	var out strings.Builder
 	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
 		for i := 1; i <= L.GetTop(); i++ {
 			if i > 1 {
@@ -38,12 +50,7 @@ func runGo(t testing.TB, script string) (string, error) {
 		out.WriteByte('\n')
 		return 0
 	}))
-	fn, err := L.Load(strings.NewReader(script), "stdin")
-	if err == nil {
-		L.Push(fn)
-		err = L.PCall(0, lua.MultRet, nil)
-	}
-	return out.String(), err
+	return L
 }
 
 // TestDifferential runs each testdata/*.lua script under gopher-lua with

@@ -14,7 +14,7 @@ func (mod *module) lMatch(L *lua.LState) int {
 	init := startPos(optInt(L, 3, "match", 1), len(s))
 	m := &mod.m
 	if m.busy { // a match inside a capture function of another match
-		m = &machine{maxStack: mod.m.maxStack}
+		m = &machine{maxStack: mod.m.maxStack, maxFails: mod.m.maxFails}
 	}
 	m.busy = true
 	defer func() { m.busy = false }()

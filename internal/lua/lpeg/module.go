@@ -39,6 +39,18 @@ func Open(L *lua.LState) int {
 	return 1
 }
 
+// SetMatchLimit bounds the work of each match of the lpeg and re
+// modules in L: a match that fails and backtracks more than maxFails
+// times raises the Lua error "match limit exceeded (N failures)". C LPeg
+// has no such limit (the default here is none, 0): it is for hosts that
+// must bound the time of one lpeg.match call, which a grammar with
+// exponential backtracking can make unbounded while its backtrack stack
+// stays small. Backtracking is where such time goes, so counting
+// failures costs nothing on the matching path.
+func SetMatchLimit(L *lua.LState, maxFails int) {
+	moduleOf(L).m.maxFails = max(maxFails, 0)
+}
+
 // registryKey holds the module state in the registry, so that re (and a
 // second require) find the same one.
 const registryKey = "hekad.lpeg.module"

@@ -156,7 +156,7 @@ func (mod *module) reGsub(L *lua.LState) int {
 		case *lua.LFunction:
 			c = newCapture(cFunction, t, v)
 		default:
-			raise(L, argErrorf(2, "__div", "invalid replacement value"))
+			raise(L, argErrorf(2, "?", "invalid replacement value"))
 		}
 		r, err := repeat(choice(c, nodeAny), 0)
 		if err != nil {

@@ -334,7 +334,7 @@ func (p *reParser) arrowCapture(t *node) (*node, bool) {
 	case *lua.LFunction:
 		return newCapture(cFunction, t, v), true
 	}
-	p.fail(argErrorf(2, "__div", "invalid replacement value"))
+	p.fail(argErrorf(2, "?", "invalid replacement value"))
 	return t, true
 }
 

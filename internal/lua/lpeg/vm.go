@@ -33,6 +33,7 @@ type machine struct {
 	caps     []capture
 	rt       []lua.LValue // values returned by match-time captures
 	maxStack int          // setmaxstack
+	maxFails int          // SetMatchLimit: failures a match may backtrack from (0: no limit)
 	busy     bool         // a match is running (a nested one needs its own machine)
 	ev       evaluator    // the state of the match's captures
 }
@@ -48,6 +49,7 @@ func (m *machine) run(p *program, s string, i int) (int, error) {
 	caps := m.caps[:0]
 	m.rt = m.rt[:0]
 	pc := int32(0)
+	fails := 0
 	for {
 		in := &code[pc]
 		switch in.op {
@@ -195,6 +197,10 @@ func (m *machine) run(p *program, s string, i int) (int, error) {
 			continue
 		}
 	fail:
+		if fails++; m.maxFails > 0 && fails > m.maxFails {
+			m.stack, m.caps = stack, caps[:0]
+			return -1, errorf("match limit exceeded (%d failures)", m.maxFails)
+		}
 		for {
 			n := len(stack) - 1
 			if n < 0 {
