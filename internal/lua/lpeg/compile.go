@@ -104,20 +104,6 @@ func (c *compiler) value(v lua.LValue) int32 {
 	return int32(len(c.prog.vals) - 1)
 }
 
-// genSet emits the test of one byte of cs.
-func (c *compiler) genSet(cs *charset) {
-	switch k, ch := cs.single(); k {
-	case 0:
-		c.emit(inst{op: opFail})
-	case 1:
-		c.emit(inst{op: opChar, aux: ch})
-	case 256:
-		c.emit(inst{op: opAny})
-	default:
-		c.emit(inst{op: opSet, idx: c.set(cs)})
-	}
-}
-
 // gen emits the code of t. follow is the set of bytes that may come
 // after t (fullSet when unknown), for the head-fail optimization.
 func (c *compiler) gen(t *node, follow *charset) {

@@ -27,7 +27,7 @@ func argErrorf(arg int, fn, format string, args ...any) error {
 
 // numberString formats a number as C Lua 5.1 does (%.14g).
 func numberString(f float64) string {
-	if f == float64(int64(f)) && f < 1e15 && f > -1e15 {
+	if f == float64(int64(f)) && f < 1e14 && f > -1e14 {
 		return strconv.FormatInt(int64(f), 10)
 	}
 	s := strconv.FormatFloat(f, 'g', 14, 64)

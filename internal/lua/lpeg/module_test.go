@@ -1,0 +1,68 @@
+package lpeg
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hekad-go/hekad/internal/lua/oracle"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// TestGuard checks that a Go panic in a module function (a bug) is a Lua
+// error that a script can catch, not a crash of the host.
+func TestGuard(t *testing.T) {
+	var out strings.Builder
+	L := testState(&out)
+	defer L.Close()
+	mod := moduleOf(L)
+	L.SetGlobal("boom", L.NewFunction(mod.guard(func(*module, *lua.LState) int {
+		var s []int
+		return s[3]
+	})))
+	if err := L.DoString(`print(pcall(boom))`); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "false\tlpeg: internal error: runtime error: index out of range") {
+		t.Errorf("got %q", got)
+	}
+}
+
+// TestNumberString compares numberString with C Lua's tostring of the
+// same numbers (used where LPeg turns numbers into strings: Cs, string
+// captures, error messages).
+func TestNumberString(t *testing.T) {
+	nums := []float64{0, 1, -1, 42, 1e14, 99999999999999, -123456789012345, 0.5, -2.25, 1e15, 1e16, 123456789012345, 1.5e300, 1e-5, 0.1, 1.0 / 3, 2e-310, 3.14159265358979}
+	var script strings.Builder
+	for _, n := range nums {
+		script.WriteString("print(" + strings.TrimSuffix(strings.TrimSuffix(lua.LNumber(n).String(), "\n"), " ") + ")\n")
+	}
+	res := oracle.MustRun(t, script.String())
+	if !res.OK {
+		t.Fatal(res.Stderr)
+	}
+	want := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
+	for i, n := range nums {
+		if got := numberString(n); got != want[i] {
+			t.Errorf("numberString(%v) = %q, C Lua prints %q", n, got, want[i])
+		}
+	}
+}
+
+// TestPrint runs the debugging functions, whose notation is this
+// package's own.
+func TestPrint(t *testing.T) {
+	out, err := runGo(t, `
+		local lpeg = require "lpeg"
+		local p = lpeg.P{"S", S = lpeg.C(lpeg.S"ab" * lpeg.V"S" + "c") / "%1"}
+		lpeg.print(p)
+		lpeg.pcode(p * lpeg.Cp())
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"grammar", "rule 'S'", "call 'S'", "capture string", "set [(61)(62)]", "opencapture", "end"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output has no %q:\n%s", want, out)
+		}
+	}
+}
