@@ -8,6 +8,10 @@ import (
 // Lua stack as LPeg's C functions do.
 
 func (mod *module) lP(L *lua.LState) int {
+	if isPattern(L.Get(1)) { // P(p) is p itself, as in LPeg
+		L.SetTop(1)
+		return 1
+	}
 	return mod.push(L, mod.pattern(L, 1, "P"))
 }
 

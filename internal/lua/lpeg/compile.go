@@ -295,6 +295,15 @@ func (c *compiler) genCapture(t *node, follow *charset) {
 	c.emit(inst{op: opCloseCapture})
 }
 
+// finalTarget is where the instruction at i leads once jumps are
+// followed.
+func (c *compiler) finalTarget(i int) int {
+	for n := 0; c.prog.code[i].op == opJmp && n < len(c.prog.code); n++ {
+		i = int(c.prog.code[i].off)
+	}
+	return i
+}
+
 func (c *compiler) genGrammar(g *node) {
 	mark := len(c.pending)
 	call := c.emit(inst{op: opCall})
@@ -310,7 +319,7 @@ func (c *compiler) genGrammar(g *node) {
 	for _, at := range c.pending[mark:] {
 		in := &c.prog.code[at]
 		in.off = addr[in.idx]
-		if c.prog.code[at+1].op == opRet {
+		if c.prog.code[c.finalTarget(at+1)].op == opRet { // a tail call
 			in.op = opJmp
 		}
 	}

@@ -49,3 +49,13 @@ print(pcall(lpeg.P, {lpeg.V"a", a = lpeg.V"b"}))
 print(pcall(lpeg.P, {"a", a = lpeg.V"a" * "x"}))
 print(pcall(lpeg.P, {"a", a = (P"x" + lpeg.V"b")^0, b = P"y"^-1 }))
 print(pcall(lpeg.match, lpeg.V"x", "a"))
+-- a state machine as a grammar of tail calls keeps no stack: long subjects
+local fsm = P{
+  "even",
+  even = "a" * lpeg.V"odd" + "b" * lpeg.V"even" + -1,
+  odd = "a" * lpeg.V"even" + "b" * lpeg.V"odd",
+}
+t("tail calls", fsm, string.rep("ab", 20000))
+t("tail calls odd", fsm, string.rep("ab", 20000) .. "a")
+local p = P"x"
+print("P(p) is p", P(p) == p, lpeg.P(p) == p)
