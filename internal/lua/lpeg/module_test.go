@@ -66,3 +66,19 @@ func TestPrint(t *testing.T) {
 		}
 	}
 }
+
+// TestRequireReLoadsLpeg checks that require "re" alone also makes lpeg
+// available (package.loaded.lpeg and the global), as re.lua's
+// require "lpeg" does, and that both modules share one lpeg table.
+func TestRequireReLoadsLpeg(t *testing.T) {
+	out, err := runGo(t, `
+		local re = require "re"
+		print(type(lpeg), package.loaded.lpeg == lpeg, require "lpeg" == lpeg, lpeg.type(re.compile"'a'"))
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "table\ttrue\ttrue\tpattern\n" {
+		t.Errorf("got %q", out)
+	}
+}

@@ -10,6 +10,16 @@ import (
 // module's state (patterns and backtrack limit) of the same LState.
 func OpenRe(L *lua.LState) int {
 	mod := moduleOf(L)
+	// re.lua's require "lpeg" loads lpeg too: package.loaded.lpeg and the
+	// global lpeg.
+	if pkg, ok := L.GetGlobal("package").(*lua.LTable); ok {
+		if loaded, ok := pkg.RawGetString("loaded").(*lua.LTable); ok && loaded.RawGetString("lpeg") == lua.LNil {
+			loaded.RawSetString("lpeg", mod.lib)
+			L.SetGlobal("lpeg", mod.lib)
+		}
+	} else if L.GetGlobal("lpeg") == lua.LNil {
+		L.SetGlobal("lpeg", mod.lib)
+	}
 	t := L.NewTable()
 	for name, fn := range map[string]func(*module, *lua.LState) int{
 		"compile": (*module).reCompile, "match": (*module).reMatch, "find": (*module).reFind,
