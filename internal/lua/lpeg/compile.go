@@ -111,7 +111,16 @@ func (c *compiler) gen(t *node, follow *charset) {
 	case tChar:
 		c.emit(inst{op: opChar, aux: t.ch})
 	case tSet:
-		c.emit(inst{op: opSet, idx: c.set(t.cs)})
+		switch k, ch := t.cs.single(); k {
+		case 0:
+			c.emit(inst{op: opFail})
+		case 1:
+			c.emit(inst{op: opChar, aux: ch})
+		case 256:
+			c.emit(inst{op: opAny})
+		default:
+			c.emit(inst{op: opSet, idx: c.set(t.cs)})
+		}
 	case tAny:
 		c.emit(inst{op: opAny})
 	case tTrue:

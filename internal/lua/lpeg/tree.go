@@ -72,18 +72,11 @@ var (
 
 func newChar(c byte) *node { return &node{tag: tChar, ch: c} }
 
-// newSet returns the simplest node for a set of bytes.
-func newSet(cs *charset) *node {
-	switch k, c := cs.single(); k {
-	case 0:
-		return nodeFalse
-	case 1:
-		return newChar(c)
-	case 256:
-		return nodeAny
-	}
-	return &node{tag: tSet, cs: cs}
-}
+// newSet is a one-byte pattern of a set. Like LPeg it stays a set node
+// even when the set is empty, one byte or all of them (the compiler emits
+// fail, char or any for those): an empty set has length 1 for B, where
+// false has length 0.
+func newSet(cs *charset) *node { return &node{tag: tSet, cs: cs} }
 
 func newNode1(t tag, p *node) *node { return &node{tag: t, p1: p, open: p.open} }
 
