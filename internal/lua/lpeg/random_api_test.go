@@ -124,17 +124,9 @@ func TestRandomAPIDifferential(t *testing.T) {
 		seed = v
 	}
 	g := &apiGen{r: rand.New(rand.NewPCG(seed, 3))}
-	var calls []string
-	for i := range 2500 {
-		p := g.pattern()
-		for j := range 3 {
-			s := make([]byte, g.r.IntN(7))
-			for k := range s {
-				s[k] = "abc"[g.r.IntN(3)]
-			}
-			calls = append(calls, fmt.Sprintf("try(%d, function() return %s end, %q)", i*3+j, p, s))
-		}
-	}
+	calls := randomCalls(g.r, 2500, 7, "abc", func() string {
+		return "function() return " + g.pattern() + " end"
+	})
 	compareRandom(t, `
 local P, R, S, V, B, C, Ct, Cs, Cg, Cf, Cc, Cp, Cb, Carg, Cmt = lpeg.P, lpeg.R, lpeg.S, lpeg.V, lpeg.B, lpeg.C, lpeg.Ct, lpeg.Cs, lpeg.Cg, lpeg.Cf, lpeg.Cc, lpeg.Cp, lpeg.Cb, lpeg.Carg, lpeg.Cmt
 local function rep(p, n) return p ^ n end

@@ -122,18 +122,7 @@ func TestRandomDifferential(t *testing.T) {
 
 func randomDifferential(t *testing.T, seed uint64) {
 	g := &reGen{r: rand.New(rand.NewPCG(seed, 1))}
-	const n = 3000
-	var calls []string
-	for i := range n {
-		p := g.pattern()
-		for j := range 3 {
-			s := make([]byte, g.r.IntN(9))
-			for k := range s {
-				s[k] = "abc1( "[g.r.IntN(6)]
-			}
-			calls = append(calls, fmt.Sprintf("try(%d, %q, %q)", i*3+j, p, s))
-		}
-	}
+	calls := randomCalls(g.r, 3000, 9, "abc1( ", func() string { return fmt.Sprintf("%q", g.pattern()) })
 	compareRandom(t, `
 local defs = {f = function(s, i, ...) if select("#", ...) % 2 == 0 then return i, ... end return false end}
 local function try(i, p, s)
@@ -141,6 +130,23 @@ local function try(i, p, s)
 	if r[1] then print(i, show(unpack(r, 2))) else print(i, "error", (tostring(r[2]):gsub("^[^:]*:%d+: ", ""))) end
 end
 `, calls)
+}
+
+// randomCalls writes n patterns, each tried on 3 random subjects of at
+// most maxLen bytes of alphabet: lines try(i, pattern, subject).
+func randomCalls(r *rand.Rand, n, maxLen int, alphabet string, pattern func() string) []string {
+	var calls []string
+	for i := range n {
+		p := pattern()
+		for j := range 3 {
+			s := make([]byte, r.IntN(maxLen))
+			for k := range s {
+				s[k] = alphabet[r.IntN(len(alphabet))]
+			}
+			calls = append(calls, fmt.Sprintf("try(%d, %s, %q)", i*3+j, p, s))
+		}
+	}
+	return calls
 }
 
 // compareRandom runs the prelude, setup and calls (one printed line
