@@ -82,3 +82,27 @@ func TestRequireReLoadsLpeg(t *testing.T) {
 		t.Errorf("got %q", out)
 	}
 }
+
+// TestTooBig checks that patterns too big to build or compile are a Lua
+// error, not exhausted memory (C LPeg takes minutes or runs out of
+// memory on them, so they are not in the differential scripts).
+func TestTooBig(t *testing.T) {
+	for _, expr := range []string{
+		`lpeg.P(1e9)`,
+		`lpeg.P(-1e9)`,
+		`lpeg.P(string.rep("a", 5e6))`,
+		`lpeg.P"ab" ^ 1e9`,
+		`lpeg.P"ab" ^ -1e9`,
+		`(function() local p = lpeg.P"ab"; for i = 1, 30 do p = p * p end; return lpeg.match(p, "ab") end)()`,
+		`re.compile("'abc'^18088011"):match("abc")`,
+	} {
+		out, err := runGo(t, `local lpeg, re = require "lpeg", require "re"
+			print(pcall(function() return `+expr+` end))`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out, "false") || !strings.HasSuffix(out, "pattern too big\n") {
+			t.Errorf("%s: got %q", expr, out)
+		}
+	}
+}
