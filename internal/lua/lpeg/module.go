@@ -67,24 +67,31 @@ func moduleOf(L *lua.LState) *module {
 func newModule(L *lua.LState) *module {
 	mod := &module{mt: L.NewTable(), lib: L.NewTable()}
 	mod.m.maxStack = initBack
-	fns := map[string]func(*module, *lua.LState) int{
-		"P": (*module).lP, "R": (*module).lR, "S": (*module).lS, "V": (*module).lV,
-		"B": (*module).lB, "C": (*module).lC, "Cb": (*module).lCb, "Cc": (*module).lCc,
-		"Cf": (*module).lCf, "Cg": (*module).lCg, "Ct": (*module).lCt, "Cp": (*module).lCp,
-		"Cs": (*module).lCs, "Cmt": (*module).lCmt, "Carg": (*module).lCarg,
-		"match": (*module).lMatch, "locale": (*module).lLocale, "version": (*module).lVersion,
-		"setmaxstack": (*module).lSetMaxStack, "type": (*module).lType,
-		"print": (*module).lPrint, "ptree": (*module).lPrint, "pcode": (*module).lPcode,
-		"__add": (*module).lAdd, "__mul": (*module).lMul, "__sub": (*module).lSub,
-		"__unm": (*module).lUnm, "__len": (*module).lLen, "__div": (*module).lDiv,
-		"__pow": (*module).lPow,
+	// In a fixed order, so that pairs(lpeg) is the same on every run
+	// (gopher-lua's tables iterate in insertion order).
+	fns := []struct {
+		name string
+		fn   func(*module, *lua.LState) int
+	}{
+		{"B", (*module).lB}, {"C", (*module).lC}, {"Carg", (*module).lCarg},
+		{"Cb", (*module).lCb}, {"Cc", (*module).lCc}, {"Cf", (*module).lCf},
+		{"Cg", (*module).lCg}, {"Cmt", (*module).lCmt}, {"Cp", (*module).lCp},
+		{"Cs", (*module).lCs}, {"Ct", (*module).lCt}, {"P", (*module).lP},
+		{"R", (*module).lR}, {"S", (*module).lS}, {"V", (*module).lV},
+		{"locale", (*module).lLocale}, {"match", (*module).lMatch},
+		{"pcode", (*module).lPcode}, {"print", (*module).lPrint}, {"ptree", (*module).lPrint},
+		{"setmaxstack", (*module).lSetMaxStack}, {"type", (*module).lType},
+		{"version", (*module).lVersion},
+		{"__add", (*module).lAdd}, {"__div", (*module).lDiv}, {"__len", (*module).lLen},
+		{"__mul", (*module).lMul}, {"__pow", (*module).lPow}, {"__sub", (*module).lSub},
+		{"__unm", (*module).lUnm},
 	}
-	for name, fn := range fns {
-		f := L.NewFunction(mod.guard(fn))
-		if name[0] == '_' {
-			mod.mt.RawSetString(name, f)
+	for _, f := range fns {
+		fn := L.NewFunction(mod.guard(f.fn))
+		if f.name[0] == '_' {
+			mod.mt.RawSetString(f.name, fn)
 		} else {
-			mod.lib.RawSetString(name, f)
+			mod.lib.RawSetString(f.name, fn)
 		}
 	}
 	mod.mt.RawSetString("__index", mod.lib)
@@ -95,9 +102,8 @@ func newModule(L *lua.LState) *module {
 	return mod
 }
 
-// guard turns a panic that is not a Lua error (a bug) into a Lua error,
-// so that it never crashes the host, and raises the errors of the
-// pattern functions as Lua errors.
+// guard wraps a module function: a panic in it that is not a Lua error
+// (a bug) becomes a Lua error, so that it never crashes the host.
 func (mod *module) guard(fn func(*module, *lua.LState) int) lua.LGFunction {
 	return func(L *lua.LState) (n int) {
 		defer func() {

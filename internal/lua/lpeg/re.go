@@ -21,11 +21,14 @@ func OpenRe(L *lua.LState) int {
 		L.SetGlobal("lpeg", mod.lib)
 	}
 	t := L.NewTable()
-	for name, fn := range map[string]func(*module, *lua.LState) int{
-		"compile": (*module).reCompile, "match": (*module).reMatch, "find": (*module).reFind,
-		"gsub": (*module).reGsub, "updatelocale": (*module).reUpdateLocale,
+	for _, f := range []struct {
+		name string
+		fn   func(*module, *lua.LState) int
+	}{
+		{"compile", (*module).reCompile}, {"find", (*module).reFind}, {"gsub", (*module).reGsub},
+		{"match", (*module).reMatch}, {"updatelocale", (*module).reUpdateLocale},
 	} {
-		t.RawSetString(name, L.NewFunction(mod.guard(fn)))
+		t.RawSetString(f.name, L.NewFunction(mod.guard(f.fn)))
 	}
 	L.SetGlobal("re", t)
 	L.Push(t)
