@@ -171,7 +171,9 @@ func difference(p1, p2 *node) *node {
 
 // repeat is p^n: at least n repetitions for n >= 0, at most -n for n < 0.
 func repeat(p *node, n int) (*node, error) {
-	if m := max(n, -n); m > 0 && (treeSize(p)+3) > maxTreeSize/m {
+	// p^n copies p n times in the code; the common p^0, p^1 and p^-1
+	// are left to compile's size check.
+	if m := max(n, -n); m > 1 && (treeSize(p)+3) > maxTreeSize/m {
 		return nil, errTooBig()
 	}
 	if n >= 0 {
