@@ -71,3 +71,16 @@ func setOf(pred func(c byte) bool) *charset {
 	}
 	return &cs
 }
+
+// byteTable is a set as one flag per byte value: what the machine tests,
+// one load per byte instead of a shift and a mask.
+type byteTable [256]bool
+
+// table returns the set as a byteTable.
+func (cs *charset) table() byteTable {
+	var t byteTable
+	for i := range t {
+		t[i] = cs.has(byte(i))
+	}
+	return t
+}

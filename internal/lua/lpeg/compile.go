@@ -43,7 +43,7 @@ type inst struct {
 // program is a compiled pattern.
 type program struct {
 	code []inst
-	sets []charset
+	sets []byteTable
 	vals []lua.LValue
 }
 
@@ -93,7 +93,7 @@ func (c *compiler) set(cs *charset) int32 {
 	if i, ok := c.setIdx[*cs]; ok {
 		return i
 	}
-	c.prog.sets = append(c.prog.sets, *cs)
+	c.prog.sets = append(c.prog.sets, cs.table())
 	i := int32(len(c.prog.sets) - 1)
 	c.setIdx[*cs] = i
 	return i

@@ -72,7 +72,7 @@ func (m *machine) run(p *program, s string, i int) (int, error) {
 			}
 			goto fail
 		case opSet:
-			if i < len(s) && sets[in.idx].has(s[i]) {
+			if i < len(s) && sets[in.idx][s[i]] {
 				i++
 				pc++
 				continue
@@ -93,15 +93,15 @@ func (m *machine) run(p *program, s string, i int) (int, error) {
 			}
 			continue
 		case opTestSet:
-			if i < len(s) && sets[in.idx].has(s[i]) {
+			if i < len(s) && sets[in.idx][s[i]] {
 				pc++
 			} else {
 				pc = in.off
 			}
 			continue
 		case opSpan:
-			cs := &sets[in.idx]
-			for i < len(s) && cs.has(s[i]) {
+			t := &sets[in.idx]
+			for i < len(s) && t[s[i]] {
 				i++
 			}
 			pc++
