@@ -37,7 +37,8 @@ func (cs *charset) disjoint(o *charset) bool {
 	return true
 }
 
-// fullSet holds every byte.
+// fullSet holds every byte. It is read-only: code that needs a set to
+// change copies it.
 var fullSet = charset{^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)}
 
 // single describes the set: how many bytes it holds (0, 1, 256 or

@@ -123,7 +123,8 @@ func toSet(t *node) (*charset, bool) {
 		cs.add(t.ch)
 		return &cs, true
 	case tAny:
-		return &fullSet, true
+		full := fullSet // a copy: fullSet is never written
+		return &full, true
 	}
 	return nil, false
 }
