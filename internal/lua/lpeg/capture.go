@@ -28,7 +28,15 @@ type evaluator struct {
 	args     []lua.LValue // match's extra arguments, for Carg
 	out      []lua.LValue
 	depth    int
+	// maxOut bounds the values out holds at once, as C Lua 5.1's stack
+	// limit (8,000 slots, some taken by match's arguments) bounds C
+	// LPeg's: more is "stack overflow (too many captures)".
+	maxOut int
 }
+
+// luaStackSlots is C Lua 5.1's LUAI_MAXCSTACK less the slots C LPeg's
+// match keeps for itself (measured: 7,991 values from a 2-argument call).
+const luaStackSlots = 7993
 
 // fail raises a Lua error with an LPeg message.
 func (ev *evaluator) fail(format string, args ...any) {
@@ -115,6 +123,9 @@ func (ev *evaluator) push() int {
 		ev.fail("subcapture nesting too deep")
 	}
 	defer func() { ev.depth-- }()
+	if len(ev.out) >= ev.maxOut {
+		ev.fail("stack overflow (too many captures)")
+	}
 	c := ev.caps[ev.i]
 	switch c.kind {
 	case cPosition, cConst, cArg, cRuntime:

@@ -28,7 +28,9 @@ func runGo(t testing.TB, script string) (string, error) {
 // testState is a gopher-lua state with lpeg and re preloaded, Lua 5.1's
 // rawset, and a print that writes to out.
 func testState(out *strings.Builder) *lua.LState {
-	L := lua.NewState()
+	// A registry that grows, as in hekad's sandbox (the default one is
+	// fixed at 5,120 slots, fewer than C Lua's stack).
+	L := lua.NewState(lua.Options{RegistrySize: 2048, RegistryMaxSize: 1 << 20, RegistryGrowStep: 4096})
 	L.PreloadModule("lpeg", Open)
 	L.PreloadModule("re", OpenRe)
 	// gopher-lua's rawset returns nothing; Lua 5.1's returns the table,

@@ -19,7 +19,8 @@ func (mod *module) lMatch(L *lua.LState) int {
 	m.busy = true
 	defer func() { m.busy = false }()
 	ev := &m.ev
-	*ev = evaluator{L: L, subject: s, subjectV: L.Get(2), vals: prog.vals, out: ev.out[:0]}
+	*ev = evaluator{L: L, subject: s, subjectV: L.Get(2), vals: prog.vals, out: ev.out[:0],
+		maxOut: luaStackSlots - L.GetTop()}
 	if _, ok := ev.subjectV.(lua.LString); !ok {
 		ev.subjectV = lua.LString(s)
 	}
