@@ -37,7 +37,7 @@ func (g *apiGen) leaf() string {
 	case 4:
 		return `Cb"n"`
 	case 5:
-		if g.inGram {
+		if g.inGram && g.inAnd == 0 { // a rule may hold Cmt
 			return []string{`V"A"`, `V"B"`}[g.r.IntN(2)]
 		}
 		return `P"a"`

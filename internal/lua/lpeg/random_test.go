@@ -27,7 +27,7 @@ func (g *reGen) atom(depth int) string {
 		return "."
 	case n == 4:
 		return []string{"[ab]", "[^a]", "[a-c]", "%d", "%s", "[%d(]"}[g.r.IntN(6)]
-	case n == 5 && len(g.rules) > 0:
+	case n == 5 && len(g.rules) > 0 && g.inAnd == 0: // a rule may hold =>
 		return g.rules[g.r.IntN(len(g.rules))]
 	case depth > 3:
 		return "'a'"
