@@ -59,3 +59,27 @@ e("error in Cmt", lpeg.match, lpeg.Cmt(1, function() error("cmt boom", 0) end), 
 e("many captures", function() return select("#", lpeg.match(C(1)^0, string.rep("a", 7991))) end)
 e("too many captures", function() return select("#", lpeg.match(C(1)^0, string.rep("a", 7992))) end)
 e("many in a table", function() return #lpeg.match(lpeg.Ct(C(1)^0), string.rep("a", 100000)) end)
+-- the deepest subject each grammar matches before the backtrack stack
+-- overflows: the machine's stack use is C LPeg's, entry for entry
+local function deepest(p, subject)
+  local lo, hi = 0, 2000
+  while lo < hi do
+    local mid = math.floor((lo + hi + 1) / 2)
+    if pcall(lpeg.match, p, subject(mid)) then lo = mid else hi = mid - 1 end
+  end
+  return lo
+end
+local V = lpeg.V
+local balanced = P{"(" * ((1 - lpeg.S"()") + V(1))^0 * ")"}
+print("deepest balanced", deepest(balanced, function(n) return ("("):rep(n) .. (")"):rep(n) end))
+local nested = P{"a", a = "x" * V"a" + "y"}
+print("deepest right recursion", deepest(nested, function(n) return ("x"):rep(n) .. "y" end))
+local choices = P{"a", a = P"x" * V"a" * "z" + P"x" * V"a" * "w" + "y"}
+print("deepest choices", deepest(choices, function(n) return ("x"):rep(n) .. "y" .. ("z"):rep(n) end))
+local opt = P{"a", a = (P"x" * V"a")^-1 * "y"}
+print("deepest optional", deepest(opt, function(n) return ("x"):rep(n) .. ("y"):rep(n + 1) end))
+local list = P{"l", l = V"item" * ("," * V"item")^0, item = P"[" * V"l" * "]" + lpeg.R"az"^1}
+print("deepest list", deepest(list, function(n) return ("["):rep(n) .. "a,b" .. ("]"):rep(n) end))
+lpeg.setmaxstack(1000)
+print("deepest balanced 1000", deepest(balanced, function(n) return ("("):rep(n) .. (")"):rep(n) end))
+lpeg.setmaxstack(400)
