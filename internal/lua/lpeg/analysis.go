@@ -17,7 +17,7 @@ func nofail(t *node) bool { return emptyCheck(t, true) }
 func emptyCheck(t *node, noFail bool) bool {
 	for {
 		switch t.tag {
-		case tChar, tSet, tAny, tFalse, tOpenCall:
+		case tChar, tSet, tAny, tFalse, tOpenCall, tString, tAnyN:
 			return false
 		case tRep, tTrue:
 			return true
@@ -62,6 +62,10 @@ func fixedLenIn(t *node, inside map[*node]bool) int {
 	switch t.tag {
 	case tChar, tSet, tAny:
 		return 1
+	case tString:
+		return len(t.str)
+	case tAnyN:
+		return t.n
 	case tFalse, tTrue, tNot, tAnd, tBehind:
 		return 0
 	case tRep, tRunTime, tOpenCall:
@@ -129,33 +133,33 @@ func hasCapturesIn(t *node, inside map[*node]bool) bool {
 // times n times, as its compiled code does), so that a pattern such as
 // P"x"^1e9, or one doubled by p*p many times, is an error instead of an
 // exhausted memory. C LPeg fails on them with "not enough memory".
-const maxTreeSize = 1 << 22
+const maxTreeSize = 1 << 20
 
 // treeSize is the number of nodes of t with shared subtrees counted each
-// time they are used, saturating above maxTreeSize.
-func treeSize(t *node) int { return treeSizeIn(t, map[*node]int{}) }
-
-func treeSizeIn(t *node, memo map[*node]int) int {
-	if n, ok := memo[t]; ok {
-		return n
+// time they are used, saturating above maxTreeSize. Each node keeps its
+// size once computed (trees never change), so the walk visits each
+// distinct node once however often it is shared.
+func treeSize(t *node) int {
+	if t.size > 0 {
+		return int(t.size)
 	}
 	n := 1
 	switch t.tag {
 	case tGrammar:
 		for _, r := range t.rule {
-			n += treeSizeIn(r, memo)
+			n += treeSize(r)
 		}
 	case tCall:
 	default:
 		if t.p1 != nil {
-			n += treeSizeIn(t.p1, memo)
+			n += treeSize(t.p1)
 		}
 		if t.p2 != nil {
-			n += treeSizeIn(t.p2, memo)
+			n += treeSize(t.p2)
 		}
 	}
 	n = min(n, maxTreeSize+1)
-	memo[t] = n
+	t.size = int32(n)
 	return n
 }
 
@@ -191,6 +195,12 @@ func firstIn(t *node, follow *charset, depth int) (charset, int) {
 	case tChar, tSet, tAny:
 		cs, _ := toSet(t)
 		return *cs, 0
+	case tString:
+		var cs charset
+		cs.add(t.str[0])
+		return cs, 0
+	case tAnyN:
+		return fullSet, 0
 	case tTrue:
 		return *follow, firstEmpty
 	case tFalse:

@@ -1,5 +1,7 @@
 package lpeg
 
+import "math/bits"
+
 // charset is a set of bytes, one bit per byte value.
 type charset [8]uint32
 
@@ -45,13 +47,11 @@ var fullSet = charset{^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0), ^uint32(0)
 // "other" as 2) and, for a singleton, which byte.
 func (cs *charset) single() (kind int, c byte) {
 	n := 0
-	for i := 0; i < 256; i++ {
-		if cs.has(byte(i)) {
-			if n == 0 {
-				c = byte(i)
-			}
-			n++
+	for i, w := range cs {
+		if w != 0 && n == 0 {
+			c = byte(i*32 + bits.TrailingZeros32(w))
 		}
+		n += bits.OnesCount32(w)
 	}
 	switch n {
 	case 0, 1:

@@ -30,6 +30,8 @@ const (
 	opOpenCapture                 // open a capture of kind aux
 	opCloseCapture                // close the last open capture
 	opCloseRunTime                // close a match-time capture and call its function
+	opString                      // consume the bytes strs[idx] or fail
+	opAnyN                        // consume off bytes or fail
 )
 
 // inst is one instruction.
@@ -44,6 +46,7 @@ type inst struct {
 type program struct {
 	code []inst
 	sets []byteTable
+	strs []string
 	vals []lua.LValue
 }
 
@@ -59,13 +62,35 @@ func compile(t *node) (*program, error) {
 	if t.open {
 		return nil, errorf("rule '%s' used outside a grammar", nameString(firstOpenCall(t).val))
 	}
+	// The size check comes first: the analyses the compiler runs on
+	// subtrees walk shared subtrees once per use.
 	if treeSize(t) > maxTreeSize {
 		return nil, errTooBig()
 	}
 	c := &compiler{setIdx: map[charset]int32{}}
+	if err := c.genAll(t); err != nil {
+		return nil, err
+	}
+	return &c.prog, nil
+}
+
+// tooBig is the panic of emit when the program outgrows maxTreeSize
+// instructions (a tree that shares subtrees can expand exponentially),
+// recovered by genAll.
+type tooBig struct{}
+
+func (c *compiler) genAll(t *node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(tooBig); !ok {
+				panic(r)
+			}
+			err = errTooBig()
+		}
+	}()
 	c.gen(t, &fullSet)
 	c.emit(inst{op: opEnd})
-	return &c.prog, nil
+	return nil
 }
 
 func firstOpenCall(t *node) *node {
@@ -80,6 +105,9 @@ func firstOpenCall(t *node) *node {
 }
 
 func (c *compiler) emit(i inst) int {
+	if len(c.prog.code) >= maxTreeSize {
+		panic(tooBig{})
+	}
 	c.prog.code = append(c.prog.code, i)
 	return len(c.prog.code) - 1
 }
@@ -110,6 +138,11 @@ func (c *compiler) gen(t *node, follow *charset) {
 	switch t.tag {
 	case tChar:
 		c.emit(inst{op: opChar, aux: t.ch})
+	case tString:
+		c.prog.strs = append(c.prog.strs, t.str)
+		c.emit(inst{op: opString, idx: int32(len(c.prog.strs) - 1)})
+	case tAnyN:
+		c.emit(inst{op: opAnyN, off: int32(t.n)})
 	case tSet:
 		switch k, ch := t.cs.single(); k {
 		case 0:

@@ -47,7 +47,7 @@
 //
 // A match may use at most max(400, setmaxstack) backtrack and call
 // entries ("backtrack stack overflow (current limit is N)", as LPeg);
-// a pattern is at most 4M tree nodes ("pattern too big", where LPeg
+// a pattern is at most 1M tree nodes ("pattern too big", where LPeg
 // runs out of memory). SetMatchLimit optionally bounds the failures a
 // match may backtrack from, for hosts that must bound the time of a
 // grammar with exponential backtracking. A Go panic inside the module (a bug) is turned

@@ -94,7 +94,7 @@ func checkLeftRecursion(t *node, path []*node) error {
 func leftCalls(t *node, path []*node, nb bool) (bool, error) {
 	for {
 		switch t.tag {
-		case tChar, tSet, tAny, tFalse:
+		case tChar, tSet, tAny, tFalse, tString, tAnyN:
 			return nb, nil
 		case tTrue, tBehind:
 			return true, nil

@@ -156,12 +156,9 @@ func (mod *module) pattern(L *lua.LState, arg int, fn string) *node {
 			return p.tree
 		}
 	case lua.LString:
-		if len(v) > maxTreeSize {
-			raise(L, errTooBig())
-		}
 		return newString(string(v))
 	case lua.LNumber:
-		if n := int(v); n > maxTreeSize || n < -maxTreeSize {
+		if n := int(v); n > maxAnyN || n < -maxAnyN {
 			raise(L, errTooBig())
 		}
 		return newAnyN(int(v))

@@ -13,7 +13,8 @@ import (
 // silences them.
 
 var tagNames = [...]string{"char", "set", "any", "true", "false", "rep", "seq", "choice",
-	"not", "and", "call", "opencall", "rule", "grammar", "behind", "capture", "runtime"}
+	"not", "and", "call", "opencall", "rule", "grammar", "behind", "capture", "runtime",
+	"string", "anyn"}
 
 var capNames = [...]string{"close", "position", "const", "backref", "argument", "simple",
 	"table", "function", "query", "string", "num", "substitution", "fold", "runtime", "group"}
@@ -21,7 +22,7 @@ var capNames = [...]string{"close", "position", "const", "backref", "argument", 
 var opNames = [...]string{"any", "char", "set", "testany", "testchar", "testset", "span",
 	"behind", "ret", "end", "choice", "jmp", "call", "commit", "partial_commit",
 	"back_commit", "failtwice", "fail", "fullcapture", "opencapture", "closecapture",
-	"closeruntime"}
+	"closeruntime", "string", "anyn"}
 
 func (mod *module) lPrint(L *lua.LState) int {
 	var b strings.Builder
@@ -37,6 +38,8 @@ func (mod *module) lPcode(L *lua.LState) int {
 		switch in.op {
 		case opChar, opTestChar:
 			fmt.Fprintf(&b, " '%c'", in.aux)
+		case opString:
+			fmt.Fprintf(&b, " %q", prog.strs[in.idx])
 		case opFullCapture, opOpenCapture:
 			fmt.Fprintf(&b, " %s (idx = %d)", capNames[in.aux], in.idx)
 		}
@@ -44,7 +47,7 @@ func (mod *module) lPcode(L *lua.LState) int {
 		case opTestAny, opTestChar, opTestSet, opChoice, opJmp, opCall, opCommit,
 			opPartialCommit, opBackCommit:
 			fmt.Fprintf(&b, " -> %d", in.off)
-		case opBehind, opFullCapture:
+		case opBehind, opFullCapture, opAnyN:
 			fmt.Fprintf(&b, " (n = %d)", in.off)
 		}
 		b.WriteByte('\n')
@@ -67,6 +70,10 @@ func printTree(b *strings.Builder, t *node, depth int) {
 	switch t.tag {
 	case tChar:
 		fmt.Fprintf(b, " '%c'", t.ch)
+	case tString:
+		fmt.Fprintf(b, " %q", t.str)
+	case tAnyN:
+		fmt.Fprintf(b, " %d", t.n)
 	case tSet:
 		b.WriteString(" [")
 		for c := 0; c < 256; c++ {

@@ -25,6 +25,8 @@ const (
 	tBehind              // p1 must match just before the current position (n bytes)
 	tCapture             // capture kind over p1
 	tRunTime             // match-time capture (Cmt) of p1 with function val
+	tString              // the bytes of str (two or more)
+	tAnyN                // any n bytes (n >= 2)
 )
 
 // capKind is the kind of a capture.
@@ -54,6 +56,7 @@ type node struct {
 	tag  tag
 	kind capKind // tCapture
 	ch   byte    // tChar
+	str  string  // tString
 	open bool    // the tree holds a tOpenCall
 	n    int     // tBehind: length; tRule: index; tCapture: number (cNum, cArg)
 	cs   *charset
@@ -62,12 +65,15 @@ type node struct {
 	p2   *node   // second operand; tCall: the tRule called
 	rule []*node // tGrammar: the rules (tRule nodes)
 	hasv bool    // tCapture cGroup: val is a name (named group)
+	size int32   // treeSize, once computed (0: not yet)
 }
 
+// The shared leaves. Their size is set here so that treeSize never
+// writes them: LStates on other goroutines use them too.
 var (
-	nodeTrue  = &node{tag: tTrue}
-	nodeFalse = &node{tag: tFalse}
-	nodeAny   = &node{tag: tAny}
+	nodeTrue  = &node{tag: tTrue, size: 1}
+	nodeFalse = &node{tag: tFalse, size: 1}
+	nodeAny   = &node{tag: tAny, size: 1}
 )
 
 func newChar(c byte) *node { return &node{tag: tChar, ch: c} }
@@ -84,17 +90,21 @@ func newNode2(t tag, p1, p2 *node) *node {
 	return &node{tag: t, p1: p1, p2: p2, open: p1.open || p2.open}
 }
 
-// newString is the sequence of the bytes of s (true for "").
+// newString is the sequence of the bytes of s (true for ""): one node
+// however long s is (LPeg builds a sequence of bytes; the two behave
+// the same).
 func newString(s string) *node {
-	if s == "" {
+	switch len(s) {
+	case 0:
 		return nodeTrue
+	case 1:
+		return newChar(s[0])
 	}
-	t := newChar(s[len(s)-1])
-	for i := len(s) - 2; i >= 0; i-- {
-		t = newNode2(tSeq, newChar(s[i]), t)
-	}
-	return t
+	return &node{tag: tString, str: s}
 }
+
+// maxAnyN bounds P(n): the machine counts bytes in 32 bits.
+const maxAnyN = 1 << 30
 
 // newAnyN matches n bytes (n >= 0), or, for n < 0, succeeds only when
 // fewer than -n bytes remain.
@@ -103,9 +113,14 @@ func newAnyN(n int) *node {
 	if neg {
 		n = -n
 	}
-	t := nodeTrue
-	for i := 0; i < n; i++ {
-		t = seq(nodeAny, t)
+	var t *node
+	switch n {
+	case 0:
+		t = nodeTrue
+	case 1:
+		t = nodeAny
+	default:
+		t = &node{tag: tAnyN, n: n}
 	}
 	if neg {
 		return newNode1(tNot, t)

@@ -1,6 +1,8 @@
 package lpeg
 
 import (
+	"strings"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -60,6 +62,20 @@ func (m *machine) run(p *program, s string, i int) (int, error) {
 		case opAny:
 			if i < len(s) {
 				i++
+				pc++
+				continue
+			}
+			goto fail
+		case opString:
+			if lit := p.strs[in.idx]; strings.HasPrefix(s[i:], lit) {
+				i += len(lit)
+				pc++
+				continue
+			}
+			goto fail
+		case opAnyN:
+			if len(s)-i >= int(in.off) {
+				i += int(in.off)
 				pc++
 				continue
 			}
