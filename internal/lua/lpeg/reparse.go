@@ -49,7 +49,7 @@ func (p *reParser) backtrack(pos, mark int) {
 // syntaxError is re.lua's patt_error at the current position.
 func (p *reParser) syntaxError() {
 	rest := p.src[p.pos:]
-	if len(rest) > 21 {
+	if len(rest) > 20 { // re.lua: 21 bytes and "..." from 21 on
 		rest = rest[:21] + "..."
 	}
 	raise(p.L, errorf("pattern error near '%s'", rest))
