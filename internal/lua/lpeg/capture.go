@@ -119,7 +119,7 @@ func (ev *evaluator) closeEnd(i int) int {
 // push evaluates the current capture, appends its values to out and
 // returns their number.
 func (ev *evaluator) push() int {
-	if ev.depth++; ev.depth > maxCapDepth {
+	if ev.depth++; ev.depth > maxCapDepth+1 { // LPeg checks the depth before counting the new level
 		ev.fail("subcapture nesting too deep")
 	}
 	defer func() { ev.depth-- }()

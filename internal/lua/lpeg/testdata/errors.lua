@@ -83,3 +83,9 @@ print("deepest list", deepest(list, function(n) return ("["):rep(n) .. "a,b" .. 
 lpeg.setmaxstack(1000)
 print("deepest balanced 1000", deepest(balanced, function(n) return ("("):rep(n) .. (")"):rep(n) end))
 lpeg.setmaxstack(400)
+-- capture nesting: 201 levels are fine, 202 are too deep
+for _, n in ipairs{199, 200, 201, 202} do
+  local p = C(1)
+  for i = 1, n do p = lpeg.Ct(p) end
+  e("nesting " .. n, function() return type(lpeg.match(p, "x")) end)
+end
