@@ -89,3 +89,23 @@ for _, n in ipairs{199, 200, 201, 202} do
   for i = 1, n do p = lpeg.Ct(p) end
   e("nesting " .. n, function() return type(lpeg.match(p, "x")) end)
 end
+-- boundaries of the constructors' limits
+e("B 255", function() return lpeg.type(lpeg.B(P(255))) end)
+e("B 256", function() return lpeg.type(lpeg.B(P(256))) end)
+local function rules(n)
+  local g = {"r1"}
+  for i = 1, n do g["r" .. i] = P"x" * (i < n and lpeg.V("r" .. (i + 1)) or P"") end
+  return g
+end
+e("250 rules", function() return lpeg.match(P(rules(250)), string.rep("x", 250)) end)
+e("251 rules", function() return lpeg.match(P(rules(251)), string.rep("x", 251)) end)
+e("Carg 32767", function() return lpeg.type(lpeg.Carg(32767)) end)
+e("Carg 32768", function() return lpeg.type(lpeg.Carg(32768)) end)
+e("div 32767", function() return lpeg.type(P"a" / 32767) end)
+e("div 32768", function() return lpeg.type(P"a" / 32768) end)
+e("setmaxstack max", function() return lpeg.setmaxstack(21474836) end)
+e("setmaxstack max+1", function() return lpeg.setmaxstack(21474837) end)
+lpeg.setmaxstack(400)
+e("ten string captures", lpeg.match, (C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1)) / "%9%8%1%0", "abcdefghijk")
+e("eleven string captures", lpeg.match, (C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1) * C(1)) / "%9", "abcdefghijk")
+e("nested simple flattened", lpeg.match, C(C(C(1) * C(1)) * C(1)) / "%1|%2|%3|%4|%5", "abc")
