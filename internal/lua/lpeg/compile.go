@@ -246,19 +246,32 @@ func (c *compiler) genChoice(p1, p2 *node, follow *charset) {
 		}
 		return
 	}
-	test := -1
-	if e1 == 0 {
-		test = c.genTest(&s1)
-	}
+	test := c.testIf(&s1, e1)
 	ch := c.emit(inst{op: opChoice})
 	c.gen(p1, &fullSet)
 	cm := c.emit(inst{op: opCommit})
-	c.target(ch)
-	if test >= 0 {
-		c.target(test)
-	}
+	c.targets(ch, test)
 	c.gen(p2, follow)
 	c.target(cm)
+}
+
+// testIf emits the test of fs when first's flags e allow one, and
+// returns it (-1 when there is none).
+func (c *compiler) testIf(fs *charset, e int) int {
+	if e != 0 {
+		return -1
+	}
+	return c.genTest(fs)
+}
+
+// targets sets the jump target of each instruction given (-1: none) to
+// the next instruction.
+func (c *compiler) targets(at ...int) {
+	for _, i := range at {
+		if i >= 0 {
+			c.target(i)
+		}
+	}
 }
 
 // genRep emits p*: a span for a set. When p can fail only on its first
@@ -278,28 +291,19 @@ func (c *compiler) genRep(p *node, follow *charset) {
 		c.target(test)
 		return
 	}
-	test := -1
-	if e == 0 {
-		test = c.genTest(&fs)
-	}
+	test := c.testIf(&fs, e)
 	ch := c.emit(inst{op: opChoice})
 	body := c.here()
 	c.gen(p, &fullSet)
 	c.emit(inst{op: opPartialCommit, off: body})
-	c.target(ch)
-	if test >= 0 {
-		c.target(test)
-	}
+	c.targets(ch, test)
 }
 
 // genNot emits !p: a test of p's first bytes (on any other byte !p
 // succeeds), then, unless p can fail only on that byte, p itself.
 func (c *compiler) genNot(p *node) {
 	fs, e := first(p, &fullSet)
-	test := -1
-	if e == 0 {
-		test = c.genTest(&fs)
-	}
+	test := c.testIf(&fs, e)
 	if headFail(p) {
 		c.emit(inst{op: opFail})
 	} else {
@@ -308,9 +312,7 @@ func (c *compiler) genNot(p *node) {
 		c.emit(inst{op: opFailTwice})
 		c.target(ch)
 	}
-	if test >= 0 {
-		c.target(test)
-	}
+	c.targets(test)
 }
 
 func (c *compiler) genCapture(t *node, follow *charset) {

@@ -60,18 +60,21 @@ print("gsub %0", show(re.gsub("abc", ".", "%0%0")))
 print("compile pattern", show(re.compile(lpeg.P"x"):match("x")))
 print(lpeg.type(re.compile("'a'")))
 print(pcall(re.updatelocale))
-e("err syntax", re.compile, "'a' )")
-e("err syntax long", re.compile, "'a' @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@")
-e("err undefined name", re.compile, "%foo")
-e("err undefined def", re.compile, ". -> foo")
-e("err outside grammar", re.compile, "a")
-e("err dup rule", re.compile, "a <- 'x' a <- 'y'")
-e("err undefined rule", re.compile, "a <- b")
-e("err left rec", re.compile, "a <- a 'x'")
-e("err empty loop", re.compile, "('a'?)*")
-e("err unclosed", re.compile, "('a'")
-e("err unclosed class", re.compile, "[abc")
-e("err bad pow", re.compile, "'a'^x")
-e("err near 20", re.compile, "@" .. string.rep("x", 19))
-e("err near 21", re.compile, "@" .. string.rep("x", 20))
-e("err near 22", re.compile, "@" .. string.rep("x", 21))
+-- re compile errors: {name, pattern}
+for _, c in ipairs{
+  {"err syntax", "'a' )"},
+  {"err syntax long", "'a' @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@"},
+  {"err undefined name", "%foo"},
+  {"err undefined def", ". -> foo"},
+  {"err outside grammar", "a"},
+  {"err dup rule", "a <- 'x' a <- 'y'"},
+  {"err undefined rule", "a <- b"},
+  {"err left rec", "a <- a 'x'"},
+  {"err empty loop", "('a'?)*"},
+  {"err unclosed", "('a'"},
+  {"err unclosed class", "[abc"},
+  {"err bad pow", "'a'^x"},
+  {"err near 20", "@" .. string.rep("x", 19)},
+  {"err near 21", "@" .. string.rep("x", 20)},
+  {"err near 22", "@" .. string.rep("x", 21)},
+} do e(c[1], re.compile, c[2]) end
