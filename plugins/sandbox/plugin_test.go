@@ -664,3 +664,45 @@ func TestWriteMessageErrors(t *testing.T) {
 		t.Errorf("hyphenated Uuid: %v", err)
 	}
 }
+
+// TestDecoderWithLpegModules: a decoder requires share_dir's
+// common_log_format module (an lpeg grammar builder over date_time) and
+// parses an nginx line with it, as Heka's nginx_access decoder does.
+func TestDecoderWithLpegModules(t *testing.T) {
+	mods, err := filepath.Abs("../../share/lua_modules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+local clf = require "common_log_format"
+local grammar = clf.build_nginx_grammar('$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent')
+function process_message()
+	local fields = grammar:match(read_message("Payload"))
+	if not fields then return -1, "no match" end
+	local msg = {Type = "nginx", Timestamp = fields.time, Fields = fields}
+	fields.time = nil
+	inject_message(msg)
+	return 0
+end`
+	d := build(t, t.TempDir(), "SandboxDecoder", "d", script, "module_directory = '"+mods+"'\n").(*Decoder)
+	out, err := d.Decode(t.Context(), textPack(`192.168.1.5 - alice [10/May/2016:15:00:00 +0000] "GET /index.html HTTP/1.1" 200 1234`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 {
+		t.Fatalf("%d messages", len(out))
+	}
+	got := describe(out[0].Message())
+	for _, want := range []string{"remote_addr:STRING:ipv4=192.168.1.5", "remote_user:STRING:=alice", "status:DOUBLE:=200",
+		"body_bytes_sent:DOUBLE:B=1234", "request:STRING:=GET /index.html HTTP/1.1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("decoded %s\nwant %s in it", got, want)
+		}
+	}
+	if ts := out[0].Message().GetTimestamp(); ts != 1462892400000000000 {
+		t.Errorf("Timestamp %d, want 1462892400000000000 (10/May/2016:15:00:00 +0000)", ts)
+	}
+	if _, err := d.Decode(t.Context(), textPack("not an access line"), nil); err == nil || !strings.Contains(err.Error(), "no match") {
+		t.Errorf("a line the grammar does not match: %v, want the decoder's failure", err)
+	}
+}

@@ -43,6 +43,7 @@ func Open(L *lua.LState, opts Options) {
 	L.SetGlobal("tostring", L.NewFunction(tostring))
 	L.SetGlobal("tonumber", L.NewFunction(tonumber))
 	L.SetGlobal("error", L.NewFunction(luaError))
+	L.SetGlobal("rawset", L.NewFunction(rawset))
 	if opts.Stdout != nil {
 		L.SetGlobal("print", L.NewFunction(lb.print))
 	}
@@ -179,6 +180,23 @@ func tostringValue(L *lua.LState, v lua.LValue) string {
 		return s
 	}
 	return v.String()
+}
+
+// rawset is Lua 5.1's: it returns the table (gopher-lua's returns
+// nothing), which LPeg grammars rely on in lpeg.Cf(lpeg.Ct"" * ..., rawset).
+func rawset(L *lua.LState) int {
+	t := L.CheckTable(1)
+	k := L.CheckAny(2)
+	L.CheckAny(3)
+	if k == lua.LNil {
+		L.RaiseError("table index is nil")
+	}
+	if n, ok := k.(lua.LNumber); ok && n != n {
+		L.RaiseError("table index is NaN")
+	}
+	t.RawSet(k, L.Get(3))
+	L.SetTop(1)
+	return 1
 }
 
 func tostring(L *lua.LState) int {

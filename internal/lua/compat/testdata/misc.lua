@@ -15,3 +15,7 @@ E(string.char, 256)
 E(string.char, -1)
 E(table.setn, {}, 1)
 print(select("#", pcall(error)))
+-- rawset returns its table (Lua 5.1), as lpeg.Cf(lpeg.Ct"" * ..., rawset) needs
+local rt = {}
+print(rawset(rt, "a", 1) == rt, rt.a)
+E(rawset, {}, nil, 1)
