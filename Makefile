@@ -9,7 +9,7 @@ VERSION   ?= $(shell git describe --tags --dirty 2>/dev/null || echo devel)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo " (modified)")
 LDFLAGS   := -X 'github.com/hekad-go/hekad/daemon.version=$(VERSION)' -X 'github.com/hekad-go/hekad/daemon.commit=$(COMMIT)'
 
-.PHONY: all build run test bench generate check-generate fuzz lint
+.PHONY: all build run test bench generate check-generate fuzz lint install
 
 all: build
 
@@ -23,6 +23,18 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -shuffle=on -timeout 20m ./...
+
+# Installs the binaries in $(PREFIX)/bin and hekad's Lua modules and plugins
+# (share/lua_*, without their tests) in $(SHAREDIR), Heka's default share_dir.
+# As a user: make install PREFIX=~/.local SHAREDIR=~/.local/share/heka (hekad
+# finds <prefix>/share/heka beside its <prefix>/bin by itself).
+PREFIX    ?= /usr/local
+SHAREDIR  ?= /usr/share/heka
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN)/* $(DESTDIR)$(PREFIX)/bin/
+	cd share && find lua_* -name tests -prune -o -type f -name '*.lua' -print | \
+		while read -r f; do install -D -m 644 "$$f" "$(DESTDIR)$(SHAREDIR)/$$f"; done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

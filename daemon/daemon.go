@@ -116,6 +116,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if plan.BaseDirDefaulted {
 		logger.Info("base_dir not set in [hekad]: using " + plan.Globals.BaseDir)
 	}
+	if plan.ShareDirDefaulted {
+		logger.Info("share_dir not set in [hekad]: using " + plan.Globals.ShareDir)
+	}
 	return serve(eng, &plan.Globals, logger)
 }
 

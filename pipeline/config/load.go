@@ -136,6 +136,7 @@ func load(path string, srcs []source) (*Plan, error) {
 
 	l.decodeGlobals(hekad)
 	l.applyDefaultBaseDir(hekad)
+	l.applyDefaultShareDir(hekad)
 	for _, r := range sections {
 		l.decodeSection(r)
 	}

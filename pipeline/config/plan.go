@@ -16,6 +16,10 @@ type Plan struct {
 	// is DefaultBaseDir() (which may not be Heka's /var/cache/hekad): a
 	// caller may say so in its log.
 	BaseDirDefaulted bool
+	// ShareDirDefaulted tells that share_dir was not set and
+	// DefaultShareDir() found another directory than Heka's
+	// /usr/share/heka: a caller may say so in its log.
+	ShareDirDefaulted bool
 	// Overrides lists, in load order, every section (and [hekad]) that a
 	// later file of a configuration directory defined again, replacing the
 	// earlier definition as a whole: a caller may log them.
