@@ -1,0 +1,208 @@
+-- sandbox: stand-ins for the host functions hekad's Lua sandbox gives a
+-- plugin (read_config, read_message, write_message, inject_message,
+-- inject_payload, add_to_payload, decode_message), so that the plugin test
+-- scripts under share/lua_decoders/tests, lua_filters/tests and
+-- lua_encoders/tests run a plugin file under plain C Lua 5.1 with LPeg.
+--
+--   local S = require "sandbox"
+--   local p = S.load("lua_decoders/nginx_access.lua", {log_format = "..."})
+--   local rc = p.process({Payload = "..."})   -- the message read_message sees
+--   p.injected  -- the tables and payloads injected since the last process call
+--
+-- An injected table is deep-copied when injected (plugins reuse their
+-- tables). An inject_payload call is recorded as
+-- {payload_type = type, payload_name = name, Payload = text}.
+-- Scripts are run from share/, so plugin paths are relative to it.
+
+local string = require "string"
+local table = require "table"
+local math = require "math"
+
+local S = {}
+
+local function copy(v)
+    if type(v) ~= "table" then return v end
+    local mt = getmetatable(v)
+    if mt and mt.__sandbox_output then return v end
+    local c = {}
+    for k, x in pairs(v) do c[k] = copy(x) end
+    return c
+end
+S.copy = copy
+
+-- format_number writes a number as add_to_payload does: integers plainly,
+-- fractions with up to eight decimals (trailing zeros dropped), NaN and
+-- infinities as nan, inf, -inf.
+function S.format_number(n)
+    if n ~= n then return "nan" end
+    if n == math.huge then return "inf" end
+    if n == -math.huge then return "-inf" end
+    if n == math.floor(n) and math.abs(n) < 2^53 then return string.format("%d", n) end
+    local s = string.format("%.8f", n)
+    s = string.gsub(s, "0+$", "")
+    s = string.gsub(s, "%.$", "")
+    return s
+end
+
+local buffer = {}
+local function append(...)
+    for i = 1, select("#", ...) do
+        local v = select(i, ...)
+        local t = type(v)
+        if t == "number" then
+            buffer[#buffer + 1] = S.format_number(v)
+        elseif t == "string" then
+            buffer[#buffer + 1] = v
+        elseif t == "boolean" or t == "nil" then
+            buffer[#buffer + 1] = tostring(v)
+        elseif t == "table" and getmetatable(v) and getmetatable(v).__sandbox_output then
+            buffer[#buffer + 1] = getmetatable(v).__sandbox_output(v)
+        else
+            error("add_to_payload() does not support the " .. t .. " type", 2)
+        end
+    end
+end
+
+-- the plugin under test; load replaces it
+local current
+
+local function field_value(msg, name, fi, ai)
+    local f = (msg.Fields or {})[name]
+    if f == nil then return nil end
+    if fi ~= 0 then return nil end
+    if type(f) == "table" then
+        local v = f.value
+        if v == nil then v = f end
+        if type(v) == "table" then return v[ai + 1] end
+        if ai ~= 0 then return nil end
+        return v
+    end
+    if ai ~= 0 then return nil end
+    return f
+end
+
+local function install()
+    function read_config(name)
+        local v = current.config[name]
+        local t = type(v)
+        if t == "string" or t == "number" or t == "boolean" then return v end
+        return nil
+    end
+
+    function read_message(var, fi, ai)
+        local msg = current.message
+        if not msg then return nil end
+        fi, ai = fi or 0, ai or 0
+        local name = string.match(var, "^Fields%[(.*)%]$")
+        if name then return field_value(msg, name, fi, ai) end
+        if var == "Severity" and msg.Severity == nil then return 7 end
+        if var == "Pid" and msg.Pid == nil then return 0 end
+        return msg[var]
+    end
+
+    function write_message(var, value, rep, fi, ai)
+        local msg = current.message
+        local name = string.match(var, "^Fields%[(.*)%]$")
+        if name then
+            msg.Fields = msg.Fields or {}
+            if value == nil then
+                msg.Fields[name] = nil
+            elseif rep and rep ~= "" then
+                msg.Fields[name] = {value = value, representation = rep}
+            else
+                msg.Fields[name] = value
+            end
+        else
+            msg[var] = value
+        end
+    end
+
+    function inject_message(t)
+        if type(t) ~= "table" and type(t) ~= "string" then
+            error("inject_message() takes a table or a string", 2)
+        end
+        current.injected[#current.injected + 1] = copy(t)
+    end
+
+    function add_to_payload(...)
+        append(...)
+    end
+
+    function inject_payload(ptype, name, ...)
+        append(...)
+        local text = table.concat(buffer)
+        buffer = {}
+        if text == "" then return end
+        current.injected[#current.injected + 1] = {
+            payload_type = ptype or "txt", payload_name = name or "", Payload = text}
+    end
+
+    function decode_message(s)
+        local m = current.decoded and current.decoded[s]
+        if not m then error("decode_message() failed", 2) end
+        return copy(m)
+    end
+end
+
+-- modules whose state lives in globals or upvalues: reloaded for each plugin
+local stateful = {"alert", "annotation", "anomaly", "ts_line_protocol", "field_util",
+                  "msg_interpolate", "cjson"}
+
+-- load runs the plugin file path with the configuration config (a table of
+-- read_config values) and returns a handle:
+--   h.process(msg)  calls process_message with msg as the current message,
+--                   returns its results; h.injected is what it injected
+--   h.timer(ns)     calls timer_event(ns); h.injected likewise
+--   h.config, h.message, h.env
+-- opts.decoded maps strings to the tables decode_message returns for them.
+function S.load(path, config, opts)
+    opts = opts or {}
+    for _, m in ipairs(stateful) do package.loaded[m] = nil end
+    _LAST_ALERT, _ANNOTATIONS = nil, nil
+    process_message, timer_event = nil, nil
+    buffer = {}
+    local h = {config = config or {}, injected = {}, decoded = opts.decoded}
+    current = h
+    install()
+    local chunk = assert(loadfile(path))
+    chunk()
+    h.process_message, h.timer_event = process_message, timer_event
+    function h.process(msg)
+        current = h
+        h.message = msg
+        h.injected = {}
+        buffer = {}
+        return h.process_message()
+    end
+    function h.timer(ns)
+        current = h
+        h.message = nil
+        h.injected = {}
+        buffer = {}
+        return h.timer_event(ns)
+    end
+    return h
+end
+
+-- run_cases loads plugin once per case {name, config, message, rc, injected}
+-- (message: a table, or a string taken as the Payload; nil: no Payload),
+-- calls process_message and checks its return code and what it injected
+-- with T.eq.
+function S.run_cases(T, plugin, cases)
+    for _, c in ipairs(cases) do
+        local name, config, msg, rc, injected = c[1], c[2], c[3], c[4], c[5]
+        if type(msg) ~= "table" then msg = {Payload = msg} end
+        local p = S.load(plugin, config)
+        T.eq(name .. " rc", p.process(msg), rc)
+        T.eq(name .. " injected", p.injected, injected)
+    end
+end
+
+-- load_error returns the error loading path with config raises (nil if none).
+function S.load_error(path, config)
+    local ok, err = pcall(S.load, path, config)
+    if ok then return nil end
+    return tostring(err)
+end
+
+return S

@@ -1,0 +1,134 @@
+package share
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hekad-go/hekad/internal/lua/oracle"
+)
+
+// pluginDirs are the share_dir folders of Lua plugins, each with a tests
+// folder holding <plugin>_test.lua per plugin.
+var pluginDirs = []string{"lua_decoders", "lua_filters", "lua_encoders"}
+
+// pluginTests names each plugin (its path under share_dir) and its test
+// script; the scripts run from this directory, so the plugin paths in them
+// are relative to it.
+var pluginTests = []struct {
+	plugin string // under share_dir
+	script string // the test script
+}{
+	{"lua_decoders/nginx_access.lua", "lua_decoders/tests/nginx_access_test.lua"},
+	{"lua_decoders/apache_access.lua", "lua_decoders/tests/apache_access_test.lua"},
+	{"lua_decoders/rsyslog.lua", "lua_decoders/tests/rsyslog_test.lua"},
+	{"lua_decoders/nginx_error.lua", "lua_decoders/tests/nginx_error_test.lua"},
+}
+
+// pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,
+// their test library (testlib) and the host stand-ins (sandbox.lua, in
+// lua_decoders/tests).
+func pluginLuaPath(t *testing.T) string {
+	t.Helper()
+	var dirs []string
+	for _, d := range []string{"lua_modules", "lua_modules/tests", "lua_decoders/tests"} {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, filepath.Join(abs, "?.lua"))
+	}
+	return "LUA_PATH=" + strings.Join(dirs, ";")
+}
+
+// TestLuaPlugins runs each plugin's test script under C Lua 5.1 and LPeg
+// with the sandbox's host functions stood in (lua_decoders/tests/sandbox.lua);
+// a script prints "ok" as its last line when every check in it passed.
+func TestLuaPlugins(t *testing.T) {
+	luaPath := pluginLuaPath(t)
+	for _, tc := range pluginTests {
+		t.Run(tc.plugin, func(t *testing.T) {
+			script, err := os.ReadFile(tc.script)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := oracle.MustRun(t, string(script), luaPath)
+			if !res.OK || !strings.HasSuffix(res.Stdout, "ok\n") {
+				t.Errorf("%s: ok %v, stdout %q, stderr %q", tc.script, res.OK, res.Stdout, res.Stderr)
+			}
+		})
+	}
+}
+
+// TestEveryPluginTested checks that every plugin file has its test script,
+// <dir>/tests/<plugin>_test.lua, and that pluginTests runs it.
+func TestEveryPluginTested(t *testing.T) {
+	listed := make(map[string]string)
+	for _, tc := range pluginTests {
+		listed[tc.plugin] = tc.script
+	}
+	n := 0
+	for _, dir := range pluginDirs {
+		plugins, err := filepath.Glob(filepath.Join(dir, "*.lua"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(plugins)
+		for _, p := range plugins {
+			want := filepath.Join(dir, "tests", strings.TrimSuffix(filepath.Base(p), ".lua")+"_test.lua")
+			if _, err := os.Stat(want); err != nil {
+				t.Errorf("%s has no test script: %v", p, err)
+			}
+			if got := listed[filepath.ToSlash(p)]; got != filepath.ToSlash(want) {
+				t.Errorf("%s: pluginTests runs %q, want %q", p, got, want)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no Lua plugins found")
+	}
+}
+
+// TestEveryPluginScriptListed keeps pluginTests complete: every test script
+// in the plugin tests folders is run by TestLuaPlugins.
+func TestEveryPluginScriptListed(t *testing.T) {
+	listed := make(map[string]bool)
+	for _, tc := range pluginTests {
+		listed[tc.script] = true
+	}
+	for _, dir := range pluginDirs {
+		files, err := filepath.Glob(filepath.Join(dir, "tests", "*_test.lua"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if !listed[filepath.ToSlash(f)] {
+				t.Errorf("%s is not in pluginTests", f)
+			}
+		}
+	}
+}
+
+// TestPluginHeaders checks that each plugin starts with its documentation
+// header: a description, its config options and a sample configuration.
+func TestPluginHeaders(t *testing.T) {
+	for _, tc := range pluginTests {
+		src, err := os.ReadFile(tc.plugin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(src)
+		end := strings.Index(s, "--]]")
+		if !strings.HasPrefix(s, "--[[") || end < 0 {
+			t.Errorf("%s: no --[[ ... --]] header at the top", tc.plugin)
+			continue
+		}
+		head := s[:end]
+		for _, want := range []string{"Config:", "*Example Heka Configuration*", tc.plugin} {
+			if !strings.Contains(head, want) {
+				t.Errorf("%s: header lacks %q", tc.plugin, want)
+			}
+		}
+	}
+}
