@@ -24,6 +24,8 @@ var pluginTests = []struct {
 	{"lua_decoders/apache_access.lua", "lua_decoders/tests/apache_access_test.lua"},
 	{"lua_decoders/rsyslog.lua", "lua_decoders/tests/rsyslog_test.lua"},
 	{"lua_decoders/nginx_error.lua", "lua_decoders/tests/nginx_error_test.lua"},
+	{"lua_decoders/json.lua", "lua_decoders/tests/json_test.lua"},
+	{"lua_decoders/graylog_extended.lua", "lua_decoders/tests/graylog_extended_test.lua"},
 }
 
 // pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,

@@ -63,6 +63,67 @@ local function append(...)
     end
 end
 
+-- json_decode is a stand-in for the sandbox's cjson.decode: JSON text -> Lua
+-- values, with nulls dropped (as Heka's modified cjson does by default);
+-- raises an error on text that is not JSON.
+local json_value
+do
+    local lpeg = require "lpeg"
+    local P, R, S_, C, Ct, Cg, Cf, Cc, V = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Ct, lpeg.Cg,
+        lpeg.Cf, lpeg.Cc, lpeg.V
+    local ws = S_(" \t\r\n")^0
+    local escapes = {['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n",
+                     r = "\r", t = "\t"}
+    local function utf8(hex)
+        local n = tonumber(hex, 16)
+        if n < 0x80 then return string.char(n) end
+        if n < 0x800 then
+            return string.char(0xC0 + math.floor(n / 64), 0x80 + n % 64)
+        end
+        return string.char(0xE0 + math.floor(n / 4096), 0x80 + math.floor(n / 64) % 64,
+                           0x80 + n % 64)
+    end
+    local hex = R("09", "af", "AF")
+    local char = C((P(1) - S_('"\\') - R("\0\31"))^1)
+        + P("\\u") * C(hex * hex * hex * hex) / utf8
+        + P("\\") * C(S_('"\\/bfnrt')) / escapes
+    local str = P('"') * Cf(Cc("") * char^0, function(a, b) return a .. b end) * P('"')
+    local num = C(P("-")^-1 * (P("0") + R("19") * R("09")^0) * (P(".") * R("09")^1)^-1
+                  * (S_("eE") * S_("+-")^-1 * R("09")^1)^-1) / tonumber
+    local function set(t, k, v) if v ~= S then t[k] = v end return t end
+    local function push(t, v) if v ~= S then t[#t + 1] = v end return t end
+    json_value = P({
+        "doc",
+        doc = ws * V("value") * ws * P(-1),
+        value = str + num + P("true") * Cc(true) + P("false") * Cc(false)
+            + P("null") * Cc(S) + V("object") + V("array"),
+        member = ws * str * ws * P(":") * ws * V("value") * ws,
+        object = P("{") * Cf(Ct("") * (Cg(V("member")) * (P(",") * Cg(V("member")))^0
+                 + ws), set) * P("}"),
+        array = P("[") * Cf(Ct("") * (ws * V("value") * ws * (P(",") * ws * V("value") * ws)^0
+                + ws), push) * P("]"),
+    })
+end
+
+function S.json_decode(text)
+    if type(text) ~= "string" then error("bad argument #1 to 'decode' (string expected)", 2) end
+    local v = json_value:match(text)
+    if v == nil then error("Expected value but found invalid token", 2) end
+    if v == S then return nil end
+    return v
+end
+
+-- stub_cjson makes require "cjson" return a stand-in for the sandbox's
+-- cjson: encode (testlib's deterministic encoder) and decode (json_decode);
+-- also defines the global cjson, as the sandbox's require does.
+function S.stub_cjson(T)
+    package.loaded.cjson = nil
+    package.preload.cjson = function()
+        cjson = {encode = T.json, decode = S.json_decode}
+        return cjson
+    end
+end
+
 -- the plugin under test; load replaces it
 local current
 
@@ -79,6 +140,37 @@ local function field_value(msg, name, fi, ai)
     end
     if ai ~= 0 then return nil end
     return f
+end
+
+-- check_fields raises the error the host's inject_message raises for a
+-- field it cannot encode: a value must be a string, number or boolean, an
+-- array of them, or a table {value = ..., representation = ..., value_type = ...}.
+local function scalar(v)
+    local t = type(v)
+    return t == "string" or t == "number" or t == "boolean"
+end
+
+local function check_fields(fields)
+    if fields == nil then return end
+    if type(fields) ~= "table" then error("inject_message() Fields must be a table", 3) end
+    for k, v in pairs(fields) do
+        if type(v) == "table" then
+            if type(k) == "number" then v = v.value end -- array form {name=, value=}
+            if type(v) == "table" and v.value ~= nil then v = v.value end
+            if type(v) == "table" then
+                if #v == 0 then error("inject_message() could not encode field " .. tostring(k), 3) end
+                for _, x in pairs(v) do
+                    if not scalar(x) then
+                        error("inject_message() could not encode field " .. tostring(k), 3)
+                    end
+                end
+            elseif not scalar(v) then
+                error("inject_message() could not encode field " .. tostring(k), 3)
+            end
+        elseif not scalar(v) then
+            error("inject_message() could not encode field " .. tostring(k), 3)
+        end
+    end
 end
 
 local function install()
@@ -121,6 +213,7 @@ local function install()
         if type(t) ~= "table" and type(t) ~= "string" then
             error("inject_message() takes a table or a string", 2)
         end
+        if type(t) == "table" then check_fields(t.Fields) end
         current.injected[#current.injected + 1] = copy(t)
     end
 
