@@ -26,6 +26,12 @@ var pluginTests = []struct {
 	{"lua_decoders/nginx_error.lua", "lua_decoders/tests/nginx_error_test.lua"},
 	{"lua_decoders/json.lua", "lua_decoders/tests/json_test.lua"},
 	{"lua_decoders/graylog_extended.lua", "lua_decoders/tests/graylog_extended_test.lua"},
+	{"lua_decoders/linux_procstat.lua", "lua_decoders/tests/linux_procstat_test.lua"},
+	{"lua_decoders/linux_loadavg.lua", "lua_decoders/tests/linux_loadavg_test.lua"},
+	{"lua_decoders/linux_memstats.lua", "lua_decoders/tests/linux_memstats_test.lua"},
+	{"lua_decoders/linux_diskstats.lua", "lua_decoders/tests/linux_diskstats_test.lua"},
+	{"lua_decoders/linux_netdev.lua", "lua_decoders/tests/linux_netdev_test.lua"},
+	{"lua_decoders/linux_netstat.lua", "lua_decoders/tests/linux_netstat_test.lua"},
 }
 
 // pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,
