@@ -32,15 +32,19 @@ var pluginTests = []struct {
 	{"lua_decoders/linux_diskstats.lua", "lua_decoders/tests/linux_diskstats_test.lua"},
 	{"lua_decoders/linux_netdev.lua", "lua_decoders/tests/linux_netdev_test.lua"},
 	{"lua_decoders/linux_netstat.lua", "lua_decoders/tests/linux_netstat_test.lua"},
+	{"lua_filters/http_status.lua", "lua_filters/tests/http_status_test.lua"},
+	{"lua_filters/stat_graph.lua", "lua_filters/tests/stat_graph_test.lua"},
+	{"lua_filters/heka_memstat.lua", "lua_filters/tests/heka_memstat_test.lua"},
 }
 
 // pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,
 // their test library (testlib) and the host stand-ins (sandbox.lua, in
-// lua_decoders/tests).
+// lua_decoders/tests) and the stand-in circular_buffer module (in
+// lua_filters/tests).
 func pluginLuaPath(t *testing.T) string {
 	t.Helper()
 	var dirs []string
-	for _, d := range []string{"lua_modules", "lua_modules/tests", "lua_decoders/tests"} {
+	for _, d := range []string{"lua_modules", "lua_modules/tests", "lua_decoders/tests", "lua_filters/tests"} {
 		abs, err := filepath.Abs(d)
 		if err != nil {
 			t.Fatal(err)
