@@ -35,12 +35,18 @@ var pluginTests = []struct {
 	{"lua_filters/http_status.lua", "lua_filters/tests/http_status_test.lua"},
 	{"lua_filters/stat_graph.lua", "lua_filters/tests/stat_graph_test.lua"},
 	{"lua_filters/heka_memstat.lua", "lua_filters/tests/heka_memstat_test.lua"},
+	{"lua_filters/heartbeat.lua", "lua_filters/tests/heartbeat_test.lua"},
+	{"lua_filters/frequent_items.lua", "lua_filters/tests/frequent_items_test.lua"},
+	{"lua_filters/unique_items.lua", "lua_filters/tests/unique_items_test.lua"},
+	{"lua_filters/procstat.lua", "lua_filters/tests/procstat_test.lua"},
+	{"lua_filters/influx_batch.lua", "lua_filters/tests/influx_batch_test.lua"},
+	{"lua_filters/cbufd_aggregator.lua", "lua_filters/tests/cbufd_aggregator_test.lua"},
 }
 
 // pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,
 // their test library (testlib) and the host stand-ins (sandbox.lua, in
-// lua_decoders/tests) and the stand-in circular_buffer module (in
-// lua_filters/tests).
+// lua_decoders/tests) and the stand-ins for the sandbox's C modules
+// circular_buffer and hyperloglog (in lua_filters/tests).
 func pluginLuaPath(t *testing.T) string {
 	t.Helper()
 	var dirs []string

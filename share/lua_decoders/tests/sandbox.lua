@@ -44,6 +44,8 @@ function S.format_number(n)
     return s
 end
 
+-- the output buffer: add_to_payload appends, inject_payload sends and
+-- empties it; it outlives the call that filled it, as in the sandbox
 local buffer = {}
 local function append(...)
     for i = 1, select("#", ...) do
@@ -173,6 +175,40 @@ local function check_fields(fields)
     end
 end
 
+-- what read_message("raw") returns for a message that has no raw member
+local raw_token = "\0raw message bytes"
+
+-- decoded_form returns message msg as decode_message returns a message:
+-- Fields an array (in name order) of {name, value_type, representation,
+-- value = {values}}; value_type 0 string, 2 integer (a field given as
+-- {value = ..., value_type = 2}), 3 double, 4 bool.
+local function decoded_form(msg)
+    local d = {}
+    for k, v in pairs(msg) do
+        if k ~= "Fields" and k ~= "raw" then d[k] = v end
+    end
+    local names = {}
+    for name in pairs(msg.Fields or {}) do names[#names + 1] = name end
+    table.sort(names)
+    d.Fields = {}
+    for _, name in ipairs(names) do
+        local f = msg.Fields[name]
+        local rep, vt = "", nil
+        if type(f) == "table" and f.value ~= nil then
+            rep, vt, f = f.representation or "", f.value_type, f.value
+        end
+        local values = f
+        if type(f) ~= "table" then values = {f} end
+        if not vt then
+            local t = type(values[1])
+            vt = (t == "string" and 0) or (t == "number" and 3) or 4
+        end
+        d.Fields[#d.Fields + 1] = {name = name, value_type = vt, representation = rep,
+                                   value = copy(values)}
+    end
+    return d
+end
+
 local function install()
     function read_config(name)
         local v = current.config[name]
@@ -187,6 +223,7 @@ local function install()
         fi, ai = fi or 0, ai or 0
         local name = string.match(var, "^Fields%[(.*)%]$")
         if name then return field_value(msg, name, fi, ai) end
+        if var == "raw" then return msg.raw or raw_token end
         if var == "Severity" and msg.Severity == nil then return 7 end
         if var == "Pid" and msg.Pid == nil then return 0 end
         return msg[var]
@@ -230,10 +267,24 @@ local function install()
             payload_type = ptype or "txt", payload_name = name or "", Payload = text}
     end
 
+    -- decode_message of read_message("raw") gives the current message in
+    -- decode_message's form; other strings are looked up in opts.decoded
     function decode_message(s)
+        if s == raw_token and current.message then return decoded_form(current.message) end
         local m = current.decoded and current.decoded[s]
         if not m then error("decode_message() failed", 2) end
         return copy(m)
+    end
+
+    -- read_next_field walks the current message's fields in name order
+    function read_next_field()
+        local msg = current.message
+        if not msg then return nil end
+        if not current.field_walk then current.field_walk = decoded_form(msg).Fields end
+        current.field_index = (current.field_index or 0) + 1
+        local f = current.field_walk[current.field_index]
+        if not f then return nil end
+        return f.value_type, f.name, f.value[1], f.representation, #f.value
     end
 end
 
@@ -263,15 +314,14 @@ function S.load(path, config, opts)
     function h.process(msg)
         current = h
         h.message = msg
+        h.field_walk, h.field_index = nil, nil
         h.injected = {}
-        buffer = {}
         return h.process_message()
     end
     function h.timer(ns)
         current = h
         h.message = nil
         h.injected = {}
-        buffer = {}
         return h.timer_event(ns)
     end
     return h

@@ -4,7 +4,8 @@
 --   circular_buffer.new(rows, columns, seconds_per_row[, enable_delta])
 --   cb:set_header(column, name[, unit[, aggregation]]) -> column
 --   cb:add(ns, column, value) / cb:set(ns, column, value) -> value or nil
---   cb:get(ns, column), cb:get_configuration(), cb:current_time()
+--   cb:get(ns, column), cb:get_header(column), cb:get_configuration(),
+--   cb:current_time()
 --   cb:compute(fn, column[, start_ns[, end_ns]]), cb:format("cbuf"|"cbufd")
 --   add_to_payload(cb): the cbuf text (JSON header line, then one row per
 --   line, oldest first, columns tab-separated, "nan" for an empty cell), or
@@ -34,7 +35,7 @@ end
 function M.new(rows, columns, spr, delta)
     assert(type(rows) == "number" and rows > 1, "rows must be > 1")
     assert(type(columns) == "number" and columns > 0, "columns must be > 0")
-    assert(type(spr) == "number" and spr > 0 and spr <= 3600, "seconds_per_row is out of range")
+    assert(type(spr) == "number" and spr > 0 and spr <= 86400, "seconds_per_row is out of range")
     local cb = setmetatable({rows = rows, columns = columns, spr = spr,
                              time = spr * (rows - 1), row = rows - 1, values = {},
                              headers = {}, delta = delta and true or false, deltas = nil,
@@ -124,6 +125,11 @@ function CB:get(ns, c)
     c = column(self, c)
     if not row then return nil end
     return self.values[row][c]
+end
+
+function CB:get_header(c)
+    local h = self.headers[column(self, c)]
+    return h.name, h.unit, h.aggregation
 end
 
 function CB:get_configuration() return self.rows, self.columns, self.spr end
