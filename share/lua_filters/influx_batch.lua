@@ -1,4 +1,4 @@
---[=[
+--[[
 InfluxDB line protocol batcher.
 
 Turns each message into InfluxDB (0.9 and later) line protocol points, one
@@ -63,7 +63,7 @@ Config:
     message_matcher = "Fields[payload_name] == 'influx_line'"
     encoder = "PayloadEncoder"
     address = "http://influxdb.example.com:8086/write?db=mydb&precision=s"
---]=]
+--]]
 
 local table = require "table"
 local ts_line_protocol = require "ts_line_protocol"
