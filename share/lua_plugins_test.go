@@ -41,6 +41,10 @@ var pluginTests = []struct {
 	{"lua_filters/procstat.lua", "lua_filters/tests/procstat_test.lua"},
 	{"lua_filters/influx_batch.lua", "lua_filters/tests/influx_batch_test.lua"},
 	{"lua_filters/cbufd_aggregator.lua", "lua_filters/tests/cbufd_aggregator_test.lua"},
+	{"lua_encoders/alert.lua", "lua_encoders/tests/alert_test.lua"},
+	{"lua_encoders/es_payload.lua", "lua_encoders/tests/es_payload_test.lua"},
+	{"lua_encoders/schema_carbon_line.lua", "lua_encoders/tests/schema_carbon_line_test.lua"},
+	{"lua_encoders/schema_influx_line.lua", "lua_encoders/tests/schema_influx_line_test.lua"},
 }
 
 // pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,
