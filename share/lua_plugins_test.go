@@ -45,6 +45,9 @@ var pluginTests = []struct {
 	{"lua_encoders/es_payload.lua", "lua_encoders/tests/es_payload_test.lua"},
 	{"lua_encoders/schema_carbon_line.lua", "lua_encoders/tests/schema_carbon_line_test.lua"},
 	{"lua_encoders/schema_influx_line.lua", "lua_encoders/tests/schema_influx_line_test.lua"},
+	{"lua_encoders/cbuf_librato.lua", "lua_encoders/tests/cbuf_librato_test.lua"},
+	{"lua_encoders/schema_influx.lua", "lua_encoders/tests/schema_influx_test.lua"},
+	{"lua_encoders/statmetric_influx.lua", "lua_encoders/tests/statmetric_influx_test.lua"},
 }
 
 // pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,
@@ -141,8 +144,13 @@ func TestPluginHeaders(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := string(src)
-		end := strings.Index(s, "--]]")
-		if !strings.HasPrefix(s, "--[[") || end < 0 {
+		// --[=[ when the text holds "]]" (JSON samples), as Heka's did
+		open, closing := "--[[", "--]]"
+		if strings.HasPrefix(s, "--[=[") {
+			open, closing = "--[=[", "--]=]"
+		}
+		end := strings.Index(s, closing)
+		if !strings.HasPrefix(s, open) || end < 0 {
 			t.Errorf("%s: no --[[ ... --]] header at the top", tc.plugin)
 			continue
 		}
