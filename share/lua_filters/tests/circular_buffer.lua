@@ -6,7 +6,8 @@
 --   cb:add(ns, column, value) / cb:set(ns, column, value) -> value or nil
 --   cb:get(ns, column), cb:get_header(column), cb:get_configuration(),
 --   cb:current_time()
---   cb:compute(fn, column[, start_ns[, end_ns]]), cb:format("cbuf"|"cbufd")
+--   cb:compute(fn, column[, start_ns[, end_ns]]), cb:mannwhitneyu(column, s1, e1,
+--   s2, e2), cb:format("cbuf"|"cbufd")
 --   add_to_payload(cb): the cbuf text (JSON header line, then one row per
 --   line, oldest first, columns tab-separated, "nan" for an empty cell), or
 --   with format "cbufd" the rows changed since the last output, each
@@ -164,6 +165,48 @@ function CB:compute(fn, c, s, e)
     if fn == "min" then return math.min(unpack(vals)) end
     if fn == "max" then return math.max(unpack(vals)) end
     error("invalid option '" .. tostring(fn) .. "'", 2)
+end
+
+-- mannwhitneyu compares the values of column c in the rows of two time
+-- ranges (NaN left out): returns U of the first sample and the two-sided p
+-- of the normal approximation, or nil when a sample is empty
+function CB:mannwhitneyu(c, s1, e1, s2, e2)
+    c = column(self, c)
+    local function sample(s, e)
+        local list = {}
+        local t = s
+        while t <= e do
+            local v = self:get(t, c)
+            if v and v == v then list[#list + 1] = v end
+            t = t + self.spr * 1e9
+        end
+        return list
+    end
+    local a, b = sample(s1, e1), sample(s2, e2)
+    local n1, n2 = #a, #b
+    if n1 == 0 or n2 == 0 then return nil end
+    local all = {}
+    for _, v in ipairs(a) do all[#all + 1] = {v, 1} end
+    for _, v in ipairs(b) do all[#all + 1] = {v, 2} end
+    table.sort(all, function(x, y) return x[1] < y[1] end)
+    local r1, i = 0, 1
+    while i <= #all do
+        local j = i
+        while j < #all and all[j + 1][1] == all[i][1] do j = j + 1 end
+        local rank = (i + j) / 2
+        for k = i, j do if all[k][2] == 1 then r1 = r1 + rank end end
+        i = j + 1
+    end
+    local u = r1 - n1 * (n1 + 1) / 2
+    local sd = math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12)
+    if sd == 0 then return u, 1 end
+    local z = math.abs(u - n1 * n2 / 2) / sd
+    -- erfc by Abramowitz and Stegun 7.1.26
+    local x = z / math.sqrt(2)
+    local t = 1 / (1 + 0.3275911 * x)
+    local erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                 + t * 1.061405429)))) * math.exp(-x * x)
+    return u, erfc
 end
 
 function CB:format(f)
