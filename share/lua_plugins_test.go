@@ -60,6 +60,14 @@ var pluginTests = []struct {
 	{"lua_encoders/statmetric_influx.lua", "lua_encoders/tests/statmetric_influx_test.lua"},
 }
 
+// otherPluginScripts are the test scripts about more than one plugin.
+var otherPluginScripts = []struct {
+	name   string
+	script string
+}{
+	{"every decoder on bad input", "lua_decoders/tests/robustness_test.lua"},
+}
+
 // pluginLuaPath is the LUA_PATH of the plugin tests: the grammar modules,
 // their test library (testlib) and the host stand-ins (sandbox.lua, in
 // lua_decoders/tests) and the stand-ins for the sandbox's C modules
@@ -82,8 +90,16 @@ func pluginLuaPath(t *testing.T) string {
 // a script prints "ok" as its last line when every check in it passed.
 func TestLuaPlugins(t *testing.T) {
 	luaPath := pluginLuaPath(t)
+	type run struct{ name, script string }
+	var runs []run
 	for _, tc := range pluginTests {
-		t.Run(tc.plugin, func(t *testing.T) {
+		runs = append(runs, run{tc.plugin, tc.script})
+	}
+	for _, tc := range otherPluginScripts {
+		runs = append(runs, run{tc.name, tc.script})
+	}
+	for _, tc := range runs {
+		t.Run(tc.name, func(t *testing.T) {
 			script, err := os.ReadFile(tc.script)
 			if err != nil {
 				t.Fatal(err)
@@ -126,10 +142,14 @@ func TestEveryPluginTested(t *testing.T) {
 }
 
 // TestEveryPluginScriptListed keeps pluginTests complete: every test script
-// in the plugin tests folders is run by TestLuaPlugins.
+// in the plugin tests folders is run by TestLuaPlugins (in pluginTests or
+// otherPluginScripts).
 func TestEveryPluginScriptListed(t *testing.T) {
 	listed := make(map[string]bool)
 	for _, tc := range pluginTests {
+		listed[tc.script] = true
+	}
+	for _, tc := range otherPluginScripts {
 		listed[tc.script] = true
 	}
 	for _, dir := range pluginDirs {
