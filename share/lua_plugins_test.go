@@ -192,3 +192,16 @@ func TestPluginHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestPluginsDocumented checks that docs/lua-plugins.md names every plugin.
+func TestPluginsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "lua-plugins.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range pluginTests {
+		if !strings.Contains(string(doc), filepath.Base(tc.plugin)) {
+			t.Errorf("docs/lua-plugins.md does not mention %s", tc.plugin)
+		}
+	}
+}
