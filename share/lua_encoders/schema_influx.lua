@@ -55,7 +55,6 @@ local exclude_base = read_config("exclude_base_fields") or false
 local headers = {"Type", "Payload", "Hostname", "Pid", "Logger", "Severity", "EnvVersion"}
 local is_header = {}
 for _, h in ipairs(headers) do is_header[h] = true end
-local numeric_header = {Pid = true, Severity = true}
 
 local skip = {}
 for name in string.gmatch(read_config("skip_fields") or "", "%S+") do skip[name] = true end
@@ -78,17 +77,6 @@ local function series_name()
     return (string.gsub(series_template, "%%{([%w%p]-)}", function(name)
         return tostring(variable(name))
     end))
-end
-
--- header_value reads a header; an absent one is "" (0 for the numbers) so
--- that the points array has no hole
-local function header_value(h)
-    local v = read_message(h)
-    if v == nil then
-        if numeric_header[h] then return 0 end
-        return ""
-    end
-    return v
 end
 
 -- fields returns the message fields as {name, value (first), count, index
@@ -120,7 +108,7 @@ function process_message()
     if not exclude_base then
         for _, h in ipairs(used_headers) do
             columns[#columns + 1] = h
-            point[#point + 1] = header_value(h)
+            point[#point + 1] = read_message(h)
         end
     end
     local name = series_name()

@@ -129,6 +129,11 @@ end
 -- the plugin under test; load replaces it
 local current
 
+-- what read_message returns for a header the message does not set: the
+-- protobuf defaults, as Heka's host read them (never nil)
+local header_defaults = {Type = "", Logger = "", Payload = "", EnvVersion = "", Hostname = "",
+                         Uuid = "", Timestamp = 0, Severity = 7, Pid = 0}
+
 local function field_value(msg, name, fi, ai)
     local f = (msg.Fields or {})[name]
     if f == nil then return nil end
@@ -224,9 +229,9 @@ local function install()
         local name = string.match(var, "^Fields%[(.*)%]$")
         if name then return field_value(msg, name, fi, ai) end
         if var == "raw" then return msg.raw or raw_token end
-        if var == "Severity" and msg.Severity == nil then return 7 end
-        if var == "Pid" and msg.Pid == nil then return 0 end
-        return msg[var]
+        local v = msg[var]
+        if v == nil then v = header_defaults[var] end
+        return v
     end
 
     function write_message(var, value, rep, fi, ai)
