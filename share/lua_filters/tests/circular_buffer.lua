@@ -6,13 +6,17 @@
 --   cb:add(ns, column, value) / cb:set(ns, column, value) -> value or nil
 --   cb:get(ns, column), cb:get_header(column), cb:get_configuration(),
 --   cb:current_time()
---   cb:compute(fn, column[, start_ns[, end_ns]]), cb:mannwhitneyu(column, s1, e1,
+--   cb:compute(fn, column[, start_ns[, end_ns]]) -> value, number of non-NaN
+--   rows (NaN and 0 when there are none; nil outside the window),
+--   cb:mannwhitneyu(column, s1, e1,
 --   s2, e2), cb:format("cbuf"|"cbufd")
 --   add_to_payload(cb): the cbuf text (JSON header line, then one row per
 --   line, oldest first, columns tab-separated, "nan" for an empty cell), or
 --   with format "cbufd" the rows changed since the last output, each
 --   prefixed with its time in seconds (nothing when none changed).
--- Cells start as NaN; add to a NaN cell stores the value. Names are cut to
+-- Cells start as NaN; add to a NaN cell stores the value. Reading a time
+-- newer than the newest row gives nil (anomaly.detect relies on it to
+-- advance the buffer with add). Names are cut to
 -- 15 characters and units to 7, other characters than letters and digits
 -- (and / * in units) becoming "_".
 
@@ -72,8 +76,8 @@ local function row_of(cb, ns, advance)
             for c = 1, cb.columns do cb.values[r][c] = nan end
         end
         cb.time, cb.row = t, row
-    elseif math.abs(delta) >= cb.rows then
-        return nil
+    elseif delta > 0 or math.abs(delta) >= cb.rows then
+        return nil -- newer than the buffer (reading) or older than it
     end
     return row, t
 end
@@ -151,20 +155,23 @@ function CB:compute(fn, c, s, e)
         if r == erow then break end
         r = (r + 1) % self.rows
     end
+    local n = #vals
+    if fn ~= "sum" and fn ~= "avg" and fn ~= "sd" and fn ~= "min" and fn ~= "max" then
+        error("invalid option '" .. tostring(fn) .. "'", 2)
+    end
+    if n == 0 then return nan, 0 end
     local sum = 0
     for _, v in ipairs(vals) do sum = sum + v end
-    if fn == "sum" then return sum end
-    if #vals == 0 then return nan end
-    local avg = sum / #vals
-    if fn == "avg" then return avg end
+    local avg = sum / n
+    if fn == "sum" then return sum, n end
+    if fn == "avg" then return avg, n end
     if fn == "sd" then
         local sq = 0
         for _, v in ipairs(vals) do sq = sq + (v - avg) ^ 2 end
-        return math.sqrt(sq / #vals)
+        return math.sqrt(sq / n), n
     end
-    if fn == "min" then return math.min(unpack(vals)) end
-    if fn == "max" then return math.max(unpack(vals)) end
-    error("invalid option '" .. tostring(fn) .. "'", 2)
+    if fn == "min" then return math.min(unpack(vals)), n end
+    return math.max(unpack(vals)), n
 end
 
 -- mannwhitneyu compares the values of column c in the rows of two time

@@ -54,5 +54,20 @@ T.eq("anomaly quiet count", #p.injected, 1)
 T.eq("anomaly quiet annotations", string.match(p.injected[1].Payload, "^[^\n]*\n"),
      '{"annotations":{}}\n')
 
+-- roc with loss_of_data: steady 2xx traffic, then none: one alert, throttled,
+-- and the annotation on the graph
+p = S.load(plugin, {rows = 60, sec_per_row = 60, alert_throttle = 3600,
+                    anomaly_config = 'roc("HTTP Status", 2, 15, 0, 1.5, true, false)'})
+for i = 0, 40 do p.process({Timestamp = t0 + i * 60e9, Fields = {status = 200}}) end
+p.timer(t0 + 59 * 60e9)
+T.eq("alert and graph", {#p.injected, p.injected[1].payload_type, p.injected[1].Payload,
+                         p.injected[2].payload_type, p.injected[2].payload_name},
+     {2, "alert", "HTTP Status - algorithm: roc col: 2 msg: no new data", "cbuf", "HTTP Status"})
+T.eq("annotation", string.match(p.injected[2].Payload, "^[^\n]*"),
+     T.json({annotations = {{x = (t0 + 59 * 60e9) / 1e6, col = 2, shortText = "A",
+                             text = "no new data"}}}))
+p.timer(t0 + 60 * 60e9)
+T.eq("throttled", {#p.injected, p.injected[1].payload_type}, {1, "cbuf"})
+
 T.raises("bad anomaly_config", function() S.load(plugin, {anomaly_config = "nope()"}) end, "")
 T.done()
