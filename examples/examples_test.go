@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,7 +65,11 @@ func TestExamplesValidate(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
-			plan, err := config.Load(f)
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := config.LoadBytes(f, withShareDir(t, data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,6 +78,30 @@ func TestExamplesValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shareDir is the checkout's share/: the Lua plugins and modules the
+// examples name, where an installed hekad finds them in /usr/share/heka.
+func shareDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../share")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+var shareDirSet = regexp.MustCompile(`(?m)^\s*share_dir\s*=`)
+
+// withShareDir sets share_dir in the [hekad] section of a configuration
+// that has one and does not set it.
+func withShareDir(t *testing.T, config []byte) []byte {
+	t.Helper()
+	s := string(config)
+	if !strings.Contains(s, "\n[hekad]\n") || shareDirSet.MatchString(s) {
+		return config
+	}
+	return []byte(strings.Replace(s, "\n[hekad]\n", fmt.Sprintf("\n[hekad]\nshare_dir = %q\n", shareDir(t)), 1))
 }
 
 func freeAddr(t *testing.T) string {
