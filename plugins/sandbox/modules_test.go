@@ -1,0 +1,66 @@
+package sandbox
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hekad-go/hekad/message"
+)
+
+// jsonEncoderScript is the encoder of the issue's W2 workload: a message
+// with 8 fields becomes one JSON line through cjson.
+const jsonEncoderScript = `require "cjson"
+local names = {"remote_addr", "method", "path", "status", "bytes", "referer", "agent", "ms"}
+local keys = {}
+for i, n in ipairs(names) do keys[i] = "Fields[" .. n .. "]" end
+local doc = {}
+function process_message()
+    doc.Timestamp = read_message("Timestamp")
+    doc.Hostname = read_message("Hostname")
+    doc.Type = read_message("Type")
+    for i = 1, #names do doc[names[i]] = read_message(keys[i]) end
+    inject_payload("json", "", cjson.encode(doc), "\n")
+    return 0
+end`
+
+// w2Pack is a message as W2's PayloadRegexDecoder makes it from a line.
+func w2Pack() *message.Message {
+	p := textPack(`10.0.0.1 GET /index.html 200 5120 "-" "curl/7.50" 0.025`)
+	m := p.MutableMessage()
+	for _, f := range [][2]string{{"remote_addr", "10.0.0.1"}, {"method", "GET"}, {"path", "/index.html"},
+		{"status", "200"}, {"bytes", "5120"}, {"referer", "-"}, {"agent", "curl/7.50"}, {"ms", "0.025"}} {
+		m.AppendField(f[0], message.ValueString, "").AddString(f[1])
+	}
+	return m
+}
+
+// TestEncoderCJSON: a SandboxEncoder turns a message with 8 fields into a
+// JSON line with cjson (lua-cjson's number format and `\/` escape).
+func TestEncoderCJSON(t *testing.T) {
+	e := build(t, t.TempDir(), "SandboxEncoder", "e", jsonEncoderScript, "").(*Encoder)
+	p := textPack("")
+	*p.MutableMessage() = *w2Pack()
+	out, err := e.Encode(nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Timestamp":1.4628276e+18,"Hostname":"origin","Type":"line","remote_addr":"10.0.0.1","method":"GET",` +
+		`"path":"\/index.html","status":"200","bytes":"5120","referer":"-","agent":"curl\/7.50","ms":"0.025"}` + "\n"
+	if string(out) != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+}
+
+// TestCJSONOutputLimit: cjson.encode is bounded by the plugin's
+// output_limit; the encoder fails with Heka's strbuf error.
+func TestCJSONOutputLimit(t *testing.T) {
+	e := build(t, t.TempDir(), "SandboxEncoder", "e", `require "cjson"
+function process_message()
+	inject_payload("json", "", cjson.encode({string.rep("x", 2000)}))
+	return 0
+end`, "output_limit = 4096\n").(*Encoder)
+	_, err := e.Encode(nil, textPack("x"))
+	if err == nil || !strings.Contains(err.Error(), "output_limit exceeded") {
+		t.Errorf("error %v, want output_limit exceeded", err)
+	}
+}
