@@ -3,6 +3,7 @@ package sandbox
 import (
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/hekad-go/hekad/internal/lua/cbuf"
 	"github.com/hekad-go/hekad/internal/lua/cjson"
 	"github.com/hekad-go/hekad/internal/lua/lpeg"
 )
@@ -10,12 +11,15 @@ import (
 // modules returns the Go modules a sandbox's require finds by name, as
 // Heka's lua_sandbox had them built in: lpeg and re (internal/lua/lpeg),
 // cjson (internal/lua/cjson, bounded by the plugin's output_limit and
-// memory_limit). Modules of share_dir's lua_modules (date_time,
+// memory_limit), circular_buffer (internal/lua/cbuf). Modules of share_dir's lua_modules (date_time,
 // common_log_format, ...) are Lua files found through module_directory.
 func modules(c *Config) map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"lpeg":  lpeg.Open,
 		"re":    lpeg.OpenRe,
 		"cjson": cjson.Loader(cjson.Options{OutputLimit: c.OutputLimit, MemoryLimit: c.MemoryLimit}),
+		// circular_buffer: written by add_to_payload in Heka's cbuf and
+		// cbufd formats, kept by preserve_data.
+		cbuf.Name: cbuf.Open,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/plugins/plugintest"
 )
 
 // jsonEncoderScript is the encoder of the issue's W2 workload: a message
@@ -62,5 +63,64 @@ end`, "output_limit = 4096\n").(*Encoder)
 	_, err := e.Encode(nil, textPack("x"))
 	if err == nil || !strings.Contains(err.Error(), "output_limit exceeded") {
 		t.Errorf("error %v, want output_limit exceeded", err)
+	}
+}
+
+// cbufScript is a filter that counts messages per minute in a
+// circular_buffer and sends it as a cbuf payload on each tick.
+const cbufScript = `require "circular_buffer"
+data = circular_buffer.new(3, 2, 60)
+local HITS = data:set_header(1, "Hits")
+local BYTES = data:set_header(2, "Bytes", "B", "max")
+function process_message()
+    local ts = read_message("Timestamp")
+    data:add(ts, HITS, 1)
+    data:set(ts, BYTES, #read_message("Payload"))
+    return 0
+end
+function timer_event(ns)
+    inject_payload("cbuf", "hits", data)
+end`
+
+// TestFilterCircularBuffer: a filter's circular_buffer goes out through
+// inject_payload in Heka's cbuf format and survives preserve_data.
+func TestFilterCircularBuffer(t *testing.T) {
+	dir := t.TempDir()
+	const extra = "preserve_data = true\nticker_interval = 60\n"
+	f := build(t, dir, "SandboxFilter", "hits", cbufScript, extra).(*Filter)
+	inj := plugintest.NewInjector("")
+	for i, payload := range []string{"a", "bbb", "cc"} {
+		p := textPack(payload)
+		p.MutableMessage().SetTimestamp(1462827600000000000 + int64(i)*30e9) // 21:00:00, :30, 21:01:00
+		if err := f.Process(t.Context(), p, inj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Tick(t.Context(), inj); err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"time":1462827540,"rows":3,"columns":2,"seconds_per_row":60,"column_info":[{"name":"Hits","unit":"count","aggregation":"sum"},{"name":"Bytes","unit":"B","aggregation":"max"}]}
+nan	nan
+2	3
+1	2
+`
+	msgs := inj.Messages()
+	if len(msgs) != 1 || msgs[0].GetPayload() != want {
+		t.Fatalf("injected %d messages, payload\n%s\nwant\n%s", len(msgs), msgs[0].GetPayload(), want)
+	}
+	if typ, _ := msgs[0].GetFieldValue("payload_type"); typ != "cbuf" {
+		t.Errorf("payload_type %v", typ)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f = build(t, dir, "SandboxFilter", "hits", cbufScript, extra).(*Filter)
+	defer f.Close()
+	inj = plugintest.NewInjector("")
+	if err := f.Tick(t.Context(), inj); err != nil {
+		t.Fatal(err)
+	}
+	if got := inj.Messages()[0].GetPayload(); got != want {
+		t.Errorf("after a restart:\n%s\nwant\n%s", got, want)
 	}
 }
