@@ -6,7 +6,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/hekad-go/hekad/internal/lua/compat"
+	"github.com/hekad-go/hekad/internal/lua/modutil"
 	"github.com/hekad-go/hekad/internal/lua/oracle"
 	"github.com/hekad-go/hekad/internal/lua/sandbox"
 )
@@ -15,33 +15,21 @@ import (
 // C Lua, and output(cb) that prints what add_to_payload would append.
 func run(t *testing.T, script string) string {
 	t.Helper()
-	var out strings.Builder
-	L := lua.NewState()
-	defer L.Close()
-	compat.Open(L, compat.Options{Stdout: &out})
-	L.PreloadModule(Name, Open)
-	L.SetGlobal("output", L.NewFunction(func(L *lua.LState) int {
-		o, ok := L.CheckUserData(1).Value.(sandbox.Outputter)
-		if !ok {
-			L.ArgError(1, "not an output")
-		}
-		b, err := o.AppendOutput(nil)
-		if err != nil {
-			L.RaiseError("%v", err)
-		}
-		out.Write(b)
-		out.WriteString("--\n")
-		return 0
-	}))
-	proto, err := compat.Compile(strings.NewReader(script), "test")
-	if err == nil {
-		L.Push(L.NewFunctionFromProto(proto))
-		err = L.PCall(0, 0, nil)
-	}
-	if err != nil {
-		t.Fatalf("%v\noutput so far:\n%s", err, out.String())
-	}
-	return out.String()
+	return modutil.Run(t, Name, Open, func(L *lua.LState, out *strings.Builder) {
+		L.SetGlobal("output", L.NewFunction(func(L *lua.LState) int {
+			o, ok := L.CheckUserData(1).Value.(sandbox.Outputter)
+			if !ok {
+				L.ArgError(1, "not an output")
+			}
+			b, err := o.AppendOutput(nil)
+			if err != nil {
+				L.RaiseError("%v", err)
+			}
+			out.Write(b)
+			out.WriteString("--\n")
+			return 0
+		}))
+	}, script)
 }
 
 // The expected values below are derived by hand from the specification of

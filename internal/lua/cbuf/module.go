@@ -5,7 +5,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/hekad-go/hekad/internal/lua/compat"
+	"github.com/hekad-go/hekad/internal/lua/modutil"
 )
 
 // Open is the loader of the circular_buffer module; it also sets the global
@@ -33,68 +33,31 @@ func Open(L *lua.LState) int {
 	return 1
 }
 
-// raise raises a Lua error without a position, as luaL_error does from a C
-// function.
-func raise(L *lua.LState, format string, args ...any) {
-	L.Error(lua.LString(fmt.Sprintf(format, args...)), 0)
-}
-
-func argError(L *lua.LState, fname string, i int, msg string) {
-	raise(L, "bad argument #%d to '%s' (%s)", i, fname, msg)
-}
-
 // checkInt is luaL_checkint.
 func checkInt(L *lua.LState, fname string, i int) int {
-	return int(checkNumber(L, fname, i))
-}
-
-// toNumber is lua_tonumber: a number, or a string that reads as one.
-func toNumber(v lua.LValue) (float64, bool) {
-	switch x := v.(type) {
-	case lua.LNumber:
-		return float64(x), true
-	case lua.LString:
-		return compat.ParseNumber(string(x))
-	}
-	return 0, false
-}
-
-// checkNumber is luaL_checknumber.
-func checkNumber(L *lua.LState, fname string, i int) float64 {
-	if f, ok := toNumber(L.Get(i)); ok {
-		return f
-	}
-	argError(L, fname, i, "number expected, got "+typeOf(L.Get(i)))
-	return 0
-}
-
-func typeOf(v lua.LValue) string {
-	if v == lua.LNil {
-		return "no value"
-	}
-	return v.Type().String()
+	return int(modutil.CheckNumber(L, fname, i))
 }
 
 func newBuffer(L *lua.LState) int {
 	const f = "new"
 	n := L.GetTop()
 	if n < 3 || n > 4 {
-		argError(L, f, 0, "incorrect number of arguments")
+		modutil.ArgError(L, f, 0, "incorrect number of arguments")
 	}
 	rows := checkInt(L, f, 1)
 	if rows <= 1 {
-		argError(L, f, 1, "rows must be > 1")
+		modutil.ArgError(L, f, 1, "rows must be > 1")
 	}
 	columns := checkInt(L, f, 2)
 	if columns <= 0 {
-		argError(L, f, 2, "columns must be > 0")
+		modutil.ArgError(L, f, 2, "columns must be > 0")
 	}
 	spr := checkInt(L, f, 3)
 	if spr <= 0 {
-		argError(L, f, 3, "seconds_per_row is out of range")
+		modutil.ArgError(L, f, 3, "seconds_per_row is out of range")
 	}
 	if int64(rows)*int64(columns) > 1<<28 {
-		raise(L, "memory_limit exceeded")
+		modutil.Raise(L, "memory_limit exceeded")
 	}
 	delta := n == 4 && lua.LVAsBool(L.Get(4))
 	ud := L.NewUserData()
@@ -113,7 +76,7 @@ func method(name string, fn func(*lua.LState, *Buffer) int) lua.LGFunction {
 			b, ok = ud.Value.(*Buffer)
 		}
 		if !ok {
-			argError(L, name, 1, typeName+" expected, got "+typeOf(L.Get(1)))
+			modutil.ArgError(L, name, 1, typeName+" expected, got "+modutil.TypeName(L.Get(1)))
 		}
 		return fn(L, b)
 	}
@@ -121,14 +84,14 @@ func method(name string, fn func(*lua.LState, *Buffer) int) lua.LGFunction {
 
 func minArgs(L *lua.LState, fname string, n int) {
 	if L.GetTop() < n {
-		argError(L, fname, 0, "incorrect number of arguments")
+		modutil.ArgError(L, fname, 0, "incorrect number of arguments")
 	}
 }
 
 func checkColumn(L *lua.LState, b *Buffer, fname string, i int) int {
 	c := checkInt(L, fname, i)
 	if c < 1 || c > b.columns {
-		argError(L, fname, i, "column out of range")
+		modutil.ArgError(L, fname, i, "column out of range")
 	}
 	return c - 1
 }
@@ -150,10 +113,10 @@ func set(L *lua.LState, b *Buffer) int { return update(L, b, "set", (*Buffer).Se
 // nil when ns is outside the buffer.
 func update(L *lua.LState, b *Buffer, fname string, op func(*Buffer, float64, int, float64) (float64, bool)) int {
 	minArgs(L, fname, 4)
-	ns := checkNumber(L, fname, 2)
+	ns := modutil.CheckNumber(L, fname, 2)
 	row := b.row(ns, true) // Heka advances the buffer before checking the column
 	column := checkColumn(L, b, fname, 3)
-	value := checkNumber(L, fname, 4)
+	value := modutil.CheckNumber(L, fname, 4)
 	if row < 0 {
 		return pushCell(L, 0, false)
 	}
@@ -163,7 +126,7 @@ func update(L *lua.LState, b *Buffer, fname string, op func(*Buffer, float64, in
 
 func get(L *lua.LState, b *Buffer) int {
 	minArgs(L, "get", 3)
-	ns := checkNumber(L, "get", 2)
+	ns := modutil.CheckNumber(L, "get", 2)
 	column := checkColumn(L, b, "get", 3)
 	v, ok := b.Get(ns, column)
 	return pushCell(L, v, ok)
@@ -185,7 +148,7 @@ func setHeader(L *lua.LState, b *Buffer) int {
 		if n, isNum := L.Get(3).(lua.LNumber); isNum {
 			name = lua.LString(n.String())
 		} else {
-			argError(L, f, 3, "string expected, got "+typeOf(L.Get(3)))
+			modutil.ArgError(L, f, 3, "string expected, got "+modutil.TypeName(L.Get(3)))
 		}
 	}
 	unit := "count"
@@ -194,7 +157,7 @@ func setHeader(L *lua.LState, b *Buffer) int {
 	case lua.LString:
 		unit = string(v)
 	default:
-		argError(L, f, 4, "string expected, got "+typeOf(v))
+		modutil.ArgError(L, f, 4, "string expected, got "+modutil.TypeName(v))
 	}
 	aggregation := aggSum
 	switch v := L.Get(5).(type) {
@@ -207,10 +170,10 @@ func setHeader(L *lua.LState, b *Buffer) int {
 			}
 		}
 		if aggregation < 0 {
-			argError(L, f, 5, fmt.Sprintf("invalid option '%s'", string(v)))
+			modutil.ArgError(L, f, 5, fmt.Sprintf("invalid option '%s'", string(v)))
 		}
 	default:
-		argError(L, f, 5, "string expected, got "+typeOf(v))
+		modutil.ArgError(L, f, 5, "string expected, got "+modutil.TypeName(v))
 	}
 	b.SetHeader(column, string(name), unit, aggregation)
 	L.Push(lua.LNumber(column + 1))
@@ -232,13 +195,13 @@ func rangeArgs(L *lua.LState, b *Buffer, fname string, i int) (start, end int) {
 	startNs := float64(b.startTime()) * 1e9
 	endNs := float64(b.currentTime) * 1e9
 	if L.Get(i) != lua.LNil {
-		startNs = checkNumber(L, fname, i)
+		startNs = modutil.CheckNumber(L, fname, i)
 	}
 	if L.Get(i+1) != lua.LNil {
-		endNs = checkNumber(L, fname, i+1)
+		endNs = modutil.CheckNumber(L, fname, i+1)
 	}
 	if endNs < startNs {
-		argError(L, fname, i+1, "end must be >= start")
+		modutil.ArgError(L, fname, i+1, "end must be >= start")
 	}
 	return b.row(startNs, false), b.row(endNs, false)
 }
@@ -271,9 +234,9 @@ func compute(L *lua.LState, b *Buffer) int {
 	}
 	if !ok || !known {
 		if !ok {
-			argError(L, f, 2, "string expected, got "+typeOf(L.Get(2)))
+			modutil.ArgError(L, f, 2, "string expected, got "+modutil.TypeName(L.Get(2)))
 		}
-		argError(L, f, 2, fmt.Sprintf("invalid option '%s'", string(name)))
+		modutil.ArgError(L, f, 2, fmt.Sprintf("invalid option '%s'", string(name)))
 	}
 	column := checkColumn(L, b, f, 3)
 	start, end := rangeArgs(L, b, f, 4)
@@ -293,25 +256,25 @@ func mannWhitneyU(L *lua.LState, b *Buffer) int {
 	minArgs(L, f, 6)
 	n := L.GetTop()
 	if n > 7 {
-		argError(L, f, 0, "too many arguments")
+		modutil.ArgError(L, f, 0, "too many arguments")
 	}
 	column := checkColumn(L, b, f, 2)
-	s1, e1 := checkNumber(L, f, 3), checkNumber(L, f, 4)
+	s1, e1 := modutil.CheckNumber(L, f, 3), modutil.CheckNumber(L, f, 4)
 	if e1 < s1 {
-		argError(L, f, 4, "end_1 must be >= start_1")
+		modutil.ArgError(L, f, 4, "end_1 must be >= start_1")
 	}
-	s2, e2 := checkNumber(L, f, 5), checkNumber(L, f, 6)
+	s2, e2 := modutil.CheckNumber(L, f, 5), modutil.CheckNumber(L, f, 6)
 	if e2 < s2 {
-		argError(L, f, 6, "end_2 must be >= start_2")
+		modutil.ArgError(L, f, 6, "end_2 must be >= start_2")
 	}
 	if !(e1 < s2 || e2 < s1) {
-		argError(L, f, 4, "ranges must not overlap")
+		modutil.ArgError(L, f, 4, "ranges must not overlap")
 	}
 	continuity := true
 	if n == 7 {
 		v, ok := L.Get(7).(lua.LBool)
 		if !ok {
-			argError(L, f, 7, "use_continuity must be a boolean")
+			modutil.ArgError(L, f, 7, "use_continuity must be a boolean")
 		}
 		continuity = bool(v)
 	}
@@ -346,7 +309,7 @@ func currentTime(L *lua.LState, b *Buffer) int {
 func format(L *lua.LState, b *Buffer) int {
 	const f = "format"
 	if L.GetTop() != 2 {
-		argError(L, f, 0, "incorrect number of arguments")
+		modutil.ArgError(L, f, 0, "incorrect number of arguments")
 	}
 	switch v := L.Get(2); v {
 	case lua.LString("cbuf"):
@@ -355,9 +318,9 @@ func format(L *lua.LState, b *Buffer) int {
 		b.cbufd = true
 	default:
 		if s, ok := v.(lua.LString); ok {
-			argError(L, f, 2, fmt.Sprintf("invalid option '%s'", string(s)))
+			modutil.ArgError(L, f, 2, fmt.Sprintf("invalid option '%s'", string(s)))
 		}
-		argError(L, f, 2, "string expected, got "+typeOf(v))
+		modutil.ArgError(L, f, 2, "string expected, got "+modutil.TypeName(v))
 	}
 	L.Pop(1)
 	return 1
@@ -367,10 +330,10 @@ func fromString(L *lua.LState, b *Buffer) int {
 	minArgs(L, "fromstring", 2)
 	s, ok := L.Get(2).(lua.LString)
 	if !ok {
-		argError(L, "fromstring", 2, "string expected, got "+typeOf(L.Get(2)))
+		modutil.ArgError(L, "fromstring", 2, "string expected, got "+modutil.TypeName(L.Get(2)))
 	}
 	if err := b.FromString(string(s)); err != nil {
-		raise(L, "%s", err.Error())
+		modutil.Raise(L, "%s", err.Error())
 	}
 	return 0
 }

@@ -36,6 +36,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/hekad-go/hekad/internal/lua/compat"
+	"github.com/hekad-go/hekad/internal/lua/modutil"
 )
 
 // Name and Version are the module's _NAME and _VERSION.
@@ -151,11 +152,9 @@ func guard(c *config, fn func(*config, *lua.LState) int) lua.LGFunction {
 	}
 }
 
-// raise raises msg as a Lua error without a position, as luaL_error does
-// from a C function.
-func raise(L *lua.LState, format string, args ...any) {
-	L.Error(lua.LString(fmt.Sprintf(format, args...)), 0)
-}
+// raise raises a Lua error without a position, as luaL_error does from a C
+// function.
+var raise = modutil.Raise
 
 // argInit checks that at most n arguments were given.
 func argInit(L *lua.LState, fname string, n int) {
@@ -202,9 +201,7 @@ func (c *config) boolOption(L *lua.LState, fname string, i int, setting *bool) {
 }
 
 // argError raises luaL_argerror's message.
-func argError(L *lua.LState, fname string, i int, msg string) {
-	raise(L, "bad argument #%d to '%s' (%s)", i, fname, msg)
-}
+var argError = modutil.ArgError
 
 func (c *config) encodeSparseArray(L *lua.LState) int {
 	const f = "encode_sparse_array"
