@@ -8,7 +8,11 @@
 // hekad's LogstreamerInput reads and its TcpOutput sends (raw payloads) to a
 // sink here; they time from hekad's start to the last byte at the sink.
 //
-// Usage: go run ./bench/e2e -hekad bin/hekad [-workload all|text|protobuf|protobuf-type|tcpout|nginx|apache|filetail|filetail-queue|filetail-ack|idle] [-n N]
+// W2 (workload "w2") sends nginx lines to a PayloadRegexDecoder that makes
+// a message with 8 fields of each, a SandboxEncoder turns each message into
+// a JSON line with cjson, and a FileOutput writes every line.
+//
+// Usage: go run ./bench/e2e -hekad bin/hekad [-workload all|text|protobuf|protobuf-type|tcpout|nginx|apache|w2|filetail|filetail-queue|filetail-ack|idle] [-n N]
 package main
 
 import (
@@ -32,7 +36,7 @@ import (
 
 func main() {
 	hekad := flag.String("hekad", "bin/hekad", "path of the hekad binary")
-	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, filetail, filetail-queue, filetail-ack, udp, udp-burst, idle or all")
+	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, w2, filetail, filetail-queue, filetail-ack, udp, udp-burst, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
@@ -42,7 +46,7 @@ func main() {
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.IntVar(&udpRate, "udp-rate", udpRate, "datagrams per second the udp workload sends")
 	flag.Parse()
-	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "filetail", "filetail-queue", "filetail-ack", "udp", "udp-burst", "idle"}
+	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "w2", "filetail", "filetail-queue", "filetail-ack", "udp", "udp-burst", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
@@ -253,6 +257,23 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 		})
 		n = n / conns * conns
 		done = func() bool { return countLines(out) >= conns }
+	case "w2":
+		// nginx lines -> PayloadRegexDecoder (8 fields) -> a SandboxEncoder
+		// that writes each message as a JSON line with cjson -> FileOutput.
+		// The last line (status 599) is the last one the output writes.
+		n = or(n, 1_000_000)
+		if err := os.WriteFile(filepath.Join(dir, "w2_json.lua"), []byte(w2Script), 0o644); err != nil {
+			return 0, 0, err
+		}
+		cfg = fmt.Sprintf(nginxConfig+w2Outputs, dir, cpuProf, addr, 1, nginxRegex, out, filepath.Join(dir, "w2_json.lua"))
+		data = cached("nginx", func() [][]byte { return [][]byte{nginxLines(n)} })
+		done = func() bool { return bytes.Contains(fileTail(out, 512), []byte(`"status":"599"`)) }
+		defer func() {
+			if got := countLines(out); got != n {
+				fmt.Fprintf(os.Stderr, "w2: %d JSON lines written, want %d\n", got, n)
+				os.Exit(1)
+			}
+		}()
 	default:
 		return 0, 0, fmt.Errorf("unknown workload %q", w)
 	}
@@ -559,6 +580,41 @@ Browser = "%%Browser%%"
 
 `
 
+// w2Outputs ends W2's configuration: the FileOutput of the JSON lines
+// (its path) and the encoder (its script's path).
+const w2Outputs = `
+[json]
+type = "FileOutput"
+message_matcher = "TRUE"
+path = %q
+encoder = "w2_json"
+flush_count = 100000
+flush_interval = 50
+flush_operator = "OR"
+
+[w2_json]
+type = "SandboxEncoder"
+filename = %q
+`
+
+// w2Script is W2's encoder: the message's headers and its 8 fields as one
+// JSON line, with cjson.
+const w2Script = `require "cjson"
+local names = {"remote_addr", "remote_user", "time_local", "request", "status",
+    "body_bytes_sent", "http_referer", "http_user_agent"}
+local keys = {}
+for i, n in ipairs(names) do keys[i] = "Fields[" .. n .. "]" end
+local doc = {}
+function process_message()
+    doc.Timestamp = read_message("Timestamp")
+    doc.Type = read_message("Type")
+    doc.Hostname = read_message("Hostname")
+    for i = 1, #names do doc[names[i]] = read_message(keys[i]) end
+    inject_payload("json", "", cjson.encode(doc), "\n")
+    return 0
+end
+`
+
 const nginxRegex = `^(?P<remote_addr>\S+) - (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3}) (?P<body_bytes_sent>\d+) "(?P<http_referer>[^"]*)" "(?P<http_user_agent>[^"]*)"`
 
 func textLines(n int) []byte {
@@ -698,6 +754,24 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+// fileTail is the last n bytes of the file at path (fewer if it is
+// shorter).
+func fileTail(path string, n int64) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	off := max(fi.Size()-n, 0)
+	b := make([]byte, fi.Size()-off)
+	k, _ := f.ReadAt(b, off)
+	return b[:k]
 }
 
 func countLines(path string) int {

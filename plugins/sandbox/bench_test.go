@@ -53,3 +53,20 @@ end`
 		out[0].Recycle()
 	}
 }
+
+// BenchmarkEncoderCJSON is the SandboxEncoder of the W2 workload: a message
+// with 8 fields becomes a JSON line with cjson (the issue's target: 150,000
+// messages/s).
+func BenchmarkEncoderCJSON(b *testing.B) {
+	e := build(b, b.TempDir(), "SandboxEncoder", "e", jsonEncoderScript, "").(*Encoder)
+	p := textPack("")
+	*p.MutableMessage() = *w2Pack()
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = e.Encode(buf[:0], p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -134,7 +134,7 @@ func (c *Config) coreConfig(env *pipeline.Env, profile lsb.Profile) lsb.Config {
 		OutputLimit:      c.OutputLimit,
 		Profile:          profile,
 		Settings:         c.Settings,
-		Modules:          modules(),
+		Modules:          modules(c),
 		Logger:           env.Logger(),
 	}
 	if c.PreserveData {

@@ -62,19 +62,7 @@ func TestOracle(t *testing.T) {
 			if errText != "" {
 				t.Errorf("gopher-lua failed: %s", errText)
 			}
-			gl, wl := strings.Split(got, "\n"), strings.Split(want.Stdout, "\n")
-			for i := 0; i < max(len(gl), len(wl)); i++ {
-				var g, w string
-				if i < len(gl) {
-					g = gl[i]
-				}
-				if i < len(wl) {
-					w = wl[i]
-				}
-				if g != w {
-					t.Errorf("line %d:\n got %q\nwant %q", i+1, g, w)
-				}
-			}
+			oracle.CompareLines(t, got, want.Stdout)
 		})
 	}
 }

@@ -81,21 +81,7 @@ func TestDifferential(t *testing.T) {
 			if err != nil {
 				t.Fatalf("gopher-lua failed: %v\noutput so far:\n%s", err, got)
 			}
-			if got != want.Stdout {
-				gl, wl := strings.Split(got, "\n"), strings.Split(want.Stdout, "\n")
-				for i := 0; i < max(len(gl), len(wl)); i++ {
-					var g, w string
-					if i < len(gl) {
-						g = gl[i]
-					}
-					if i < len(wl) {
-						w = wl[i]
-					}
-					if g != w {
-						t.Errorf("line %d:\n got  %q\n want %q", i+1, g, w)
-					}
-				}
-			}
+			oracle.CompareLines(t, got, want.Stdout)
 		})
 	}
 }

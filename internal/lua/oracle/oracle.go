@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,4 +73,26 @@ func MustRun(t testing.TB, script string, env ...string) Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// CompareLines reports each line where got (hekad's output) differs from
+// want (the oracle's).
+func CompareLines(t testing.TB, got, want string) {
+	t.Helper()
+	if got == want {
+		return
+	}
+	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range max(len(gl), len(wl)) {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			t.Errorf("line %d:\n got  %q\n want %q", i+1, g, w)
+		}
+	}
 }

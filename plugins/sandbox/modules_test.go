@@ -1,0 +1,126 @@
+package sandbox
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hekad-go/hekad/message"
+	"github.com/hekad-go/hekad/plugins/plugintest"
+)
+
+// jsonEncoderScript is the encoder of the issue's W2 workload: a message
+// with 8 fields becomes one JSON line through cjson.
+const jsonEncoderScript = `require "cjson"
+local names = {"remote_addr", "method", "path", "status", "bytes", "referer", "agent", "ms"}
+local keys = {}
+for i, n in ipairs(names) do keys[i] = "Fields[" .. n .. "]" end
+local doc = {}
+function process_message()
+    doc.Timestamp = read_message("Timestamp")
+    doc.Hostname = read_message("Hostname")
+    doc.Type = read_message("Type")
+    for i = 1, #names do doc[names[i]] = read_message(keys[i]) end
+    inject_payload("json", "", cjson.encode(doc), "\n")
+    return 0
+end`
+
+// w2Pack is a message as W2's PayloadRegexDecoder makes it from a line.
+func w2Pack() *message.Message {
+	p := textPack(`10.0.0.1 GET /index.html 200 5120 "-" "curl/7.50" 0.025`)
+	m := p.MutableMessage()
+	for _, f := range [][2]string{{"remote_addr", "10.0.0.1"}, {"method", "GET"}, {"path", "/index.html"},
+		{"status", "200"}, {"bytes", "5120"}, {"referer", "-"}, {"agent", "curl/7.50"}, {"ms", "0.025"}} {
+		m.AppendField(f[0], message.ValueString, "").AddString(f[1])
+	}
+	return m
+}
+
+// TestEncoderCJSON: a SandboxEncoder turns a message with 8 fields into a
+// JSON line with cjson (lua-cjson's number format and `\/` escape).
+func TestEncoderCJSON(t *testing.T) {
+	e := build(t, t.TempDir(), "SandboxEncoder", "e", jsonEncoderScript, "").(*Encoder)
+	p := textPack("")
+	*p.MutableMessage() = *w2Pack()
+	out, err := e.Encode(nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Timestamp":1.4628276e+18,"Hostname":"origin","Type":"line","remote_addr":"10.0.0.1","method":"GET",` +
+		`"path":"\/index.html","status":"200","bytes":"5120","referer":"-","agent":"curl\/7.50","ms":"0.025"}` + "\n"
+	if string(out) != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+}
+
+// TestCJSONOutputLimit: cjson.encode is bounded by the plugin's
+// output_limit; the encoder fails with Heka's strbuf error.
+func TestCJSONOutputLimit(t *testing.T) {
+	e := build(t, t.TempDir(), "SandboxEncoder", "e", `require "cjson"
+function process_message()
+	inject_payload("json", "", cjson.encode({string.rep("x", 2000)}))
+	return 0
+end`, "output_limit = 4096\n").(*Encoder)
+	_, err := e.Encode(nil, textPack("x"))
+	if err == nil || !strings.Contains(err.Error(), "output_limit exceeded") {
+		t.Errorf("error %v, want output_limit exceeded", err)
+	}
+}
+
+// cbufScript is a filter that counts messages per minute in a
+// circular_buffer and sends it as a cbuf payload on each tick.
+const cbufScript = `require "circular_buffer"
+data = circular_buffer.new(3, 2, 60)
+local HITS = data:set_header(1, "Hits")
+local BYTES = data:set_header(2, "Bytes", "B", "max")
+function process_message()
+    local ts = read_message("Timestamp")
+    data:add(ts, HITS, 1)
+    data:set(ts, BYTES, #read_message("Payload"))
+    return 0
+end
+function timer_event(ns)
+    inject_payload("cbuf", "hits", data)
+end`
+
+// TestFilterCircularBuffer: a filter's circular_buffer goes out through
+// inject_payload in Heka's cbuf format and survives preserve_data.
+func TestFilterCircularBuffer(t *testing.T) {
+	dir := t.TempDir()
+	const extra = "preserve_data = true\nticker_interval = 60\n"
+	f := build(t, dir, "SandboxFilter", "hits", cbufScript, extra).(*Filter)
+	inj := plugintest.NewInjector("")
+	for i, payload := range []string{"a", "bbb", "cc"} {
+		p := textPack(payload)
+		p.MutableMessage().SetTimestamp(1462827600000000000 + int64(i)*30e9) // 21:00:00, :30, 21:01:00
+		if err := f.Process(t.Context(), p, inj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Tick(t.Context(), inj); err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"time":1462827540,"rows":3,"columns":2,"seconds_per_row":60,"column_info":[{"name":"Hits","unit":"count","aggregation":"sum"},{"name":"Bytes","unit":"B","aggregation":"max"}]}
+nan	nan
+2	3
+1	2
+`
+	msgs := inj.Messages()
+	if len(msgs) != 1 || msgs[0].GetPayload() != want {
+		t.Fatalf("injected %d messages, payload\n%s\nwant\n%s", len(msgs), msgs[0].GetPayload(), want)
+	}
+	if typ, _ := msgs[0].GetFieldValue("payload_type"); typ != "cbuf" {
+		t.Errorf("payload_type %v", typ)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f = build(t, dir, "SandboxFilter", "hits", cbufScript, extra).(*Filter)
+	defer f.Close()
+	inj = plugintest.NewInjector("")
+	if err := f.Tick(t.Context(), inj); err != nil {
+		t.Fatal(err)
+	}
+	if got := inj.Messages()[0].GetPayload(); got != want {
+		t.Errorf("after a restart:\n%s\nwant\n%s", got, want)
+	}
+}
