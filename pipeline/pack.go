@@ -122,6 +122,18 @@ func (p *Pack) MutableMessage() *message.Message {
 	return m
 }
 
+// SwapMessage makes m the pack's message and returns the message the pack
+// held, which the caller owns from then on (to reuse). A decoder that built
+// a new message for its record (SandboxDecoder's first inject_message) hands
+// it on in the record's own pack this way, instead of taking a second pack
+// from the pool. MsgBytes no longer describes the message.
+func (p *Pack) SwapMessage(m *message.Message) *message.Message {
+	old := p.msg
+	p.msg = m
+	p.state.Store(stHeaders | stFull)
+	return old
+}
+
 // TrustBytes declares MsgBytes the valid protobuf encoding of the pack's
 // message (a decoder checked them): the message will be decoded from them
 // when first read, and outputs forward them as they are.

@@ -36,7 +36,7 @@ import (
 
 func main() {
 	hekad := flag.String("hekad", "bin/hekad", "path of the hekad binary")
-	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, apache, w2, filetail, filetail-queue, filetail-ack, udp, udp-burst, idle or all")
+	workload := flag.String("workload", "all", "text, protobuf, protobuf-type, tcpout, nginx, nginx-lua, apache, w2, filetail, filetail-queue, filetail-ack, udp, udp-burst, idle or all")
 	n := flag.Int("n", 0, "messages per run (0 = the workload's default)")
 	runs := flag.Int("runs", 3, "runs per workload; the best is reported with the others")
 	flag.IntVar(&poolSize, "poolsize", 100, "[hekad] poolsize of the protobuf workload (Heka's default is 100)")
@@ -46,7 +46,7 @@ func main() {
 	flag.IntVar(&conns, "conns", 1, "TCP connections the text and nginx workloads are sent over in parallel (each gets its own splitter and decoder in hekad, as separate agents would)")
 	flag.IntVar(&udpRate, "udp-rate", udpRate, "datagrams per second the udp workload sends")
 	flag.Parse()
-	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "apache", "w2", "filetail", "filetail-queue", "filetail-ack", "udp", "udp-burst", "idle"}
+	ws := []string{"text", "protobuf", "protobuf-type", "tcpout", "nginx", "nginx-lua", "apache", "w2", "filetail", "filetail-queue", "filetail-ack", "udp", "udp-burst", "idle"}
 	if *workload != "all" {
 		ws = []string{*workload}
 	}
@@ -137,7 +137,7 @@ func runWorkload(bins []string, w string, n, runs int) error {
 		}
 	}
 	c := 1
-	if w == "text" || w == "nginx" || w == "apache" {
+	if w == "text" || w == "nginx" || w == "nginx-lua" || w == "apache" {
 		c = conns
 	}
 	for i, bin := range bins {
@@ -249,6 +249,24 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 			cfg = fmt.Sprintf(apacheConfig+lineOutputs, dir, cpuProf, addr, decoderWorkers, "Fields[Status] == '599'", out)
 		}
 		data = cached("nginx", func() [][]byte {
+			var d [][]byte
+			for range conns {
+				d = append(d, nginxLines(n/conns))
+			}
+			return d
+		})
+		n = n / conns * conns
+		done = func() bool { return countLines(out) >= conns }
+	case "nginx-lua":
+		// nginx lines -> Heka's lua_decoders/nginx_access.lua from share/
+		// (lpeg grammar of common_log_format) -> the sentinel output.
+		n = or(n, 300_000)
+		share, err := filepath.Abs("share")
+		if err != nil {
+			return 0, 0, err
+		}
+		cfg = fmt.Sprintf(nginxLuaConfig+lineOutputs, dir, share, cpuProf, addr, decoderWorkers, "Fields[status] == 599", out)
+		data = cached("nginx-lua", func() [][]byte {
 			var d [][]byte
 			for range conns {
 				d = append(d, nginxLines(n/conns))
@@ -539,6 +557,30 @@ status = "%%status%%"
 body_bytes_sent = "%%body_bytes_sent%%|B"
 http_referer = "%%http_referer%%"
 http_user_agent = "%%http_user_agent%%"
+
+`
+
+// nginxLuaConfig decodes nginx lines with Heka's nginx_access.lua from
+// the checkout's share/ (bench/e2e runs from the repository's root).
+const nginxLuaConfig = `
+[hekad]
+base_dir = %q
+share_dir = %q
+cpuprof = %q
+
+[in]
+type = "TcpInput"
+address = %q
+splitter = "TokenSplitter"
+decoder = "nginx"
+decoder_workers = %d
+
+[nginx]
+type = "SandboxDecoder"
+filename = "lua_decoders/nginx_access.lua"
+[nginx.config]
+type = "nginx.access"
+log_format = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
 
 `
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ type Decoder struct {
 	rd   reader
 
 	ctx      context.Context
-	injected []*pipeline.Pack
+	injected []*pipeline.Pack // what the script injected, in order; nil: the message in first
+	first    *message.Message // the first injected message, handed on in the record's own pack
 }
 
 func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
@@ -58,8 +60,11 @@ func (d *Decoder) Decode(ctx context.Context, p *pipeline.Pack, out []*pipeline.
 	d.rd.set(nil)
 	if err != nil || status != 0 {
 		for _, q := range d.injected {
-			q.Recycle()
+			if q != nil {
+				q.Recycle()
+			}
 		}
+		clear(d.injected)
 		d.injected = d.injected[:0]
 		switch {
 		case err != nil:
@@ -72,16 +77,31 @@ func (d *Decoder) Decode(ctx context.Context, p *pipeline.Pack, out []*pipeline.
 	if len(d.injected) == 0 {
 		return append(out, p), nil
 	}
-	out = append(out, d.injected...)
+	for _, q := range d.injected {
+		if q == nil { // the first injection takes the record's pack
+			d.first, q = p.SwapMessage(d.first), p
+		}
+		out = append(out, q)
+	}
+	clear(d.injected)
 	d.injected = d.injected[:0]
 	return out, nil
 }
 
-// spawn takes a pack for an injection, with the headers the script does not
-// set taken from the record's message (Heka's decoder rule).
+// spawn returns the message of an injection: the first of a call goes in
+// d.first (a nil pack: Decode hands it on in the record's own pack, so a
+// decoder that makes one message per record takes nothing more from the
+// pool), the others in packs of their own.
 func (d *Decoder) spawn(L *lua.LState, fn string) (*pipeline.Pack, *message.Message) {
 	if d.rd.pack == nil {
 		L.RaiseError("%s() called outside process_message", fn)
+	}
+	if !slices.Contains(d.injected, nil) {
+		if d.first == nil {
+			d.first = new(message.Message)
+		}
+		d.first.Reset()
+		return nil, d.first
 	}
 	p, err := d.rd.pack.Spawn(d.ctx)
 	if err != nil {
@@ -121,7 +141,7 @@ func (d *Decoder) injectMessage(L *lua.LState) int {
 	p, m := d.spawn(L, "inject_message")
 	filled := false
 	defer func() { // also while a Lua error unwinds: give the pack back
-		if !filled {
+		if !filled && p != nil {
 			p.Recycle()
 		}
 	}()
