@@ -265,7 +265,7 @@ func throughput(hekad, w string, n int) (rate, cpuPerMsg float64, err error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		cfg = fmt.Sprintf(nginxLuaConfig+lineOutputs, dir, share, cpuProf, addr, decoderWorkers, "Fields[status] == 599", out)
+		cfg = fmt.Sprintf(nginxLuaConfig+lineOutputs, dir, cpuProf, share, addr, decoderWorkers, "Fields[status] == 599", out)
 		data = cached("nginx-lua", func() [][]byte {
 			var d [][]byte
 			for range conns {
@@ -531,18 +531,7 @@ message_matcher = "TRUE"
 address = %q
 `
 
-const nginxConfig = `
-[hekad]
-base_dir = %q
-cpuprof = %q
-
-[in]
-type = "TcpInput"
-address = %q
-splitter = "TokenSplitter"
-decoder = "nginx"
-decoder_workers = %d
-
+const nginxConfig = benchGlobals + nginxInput + `
 [nginx]
 type = "PayloadRegexDecoder"
 match_regex = '%s'
@@ -560,21 +549,26 @@ http_user_agent = "%%http_user_agent%%"
 
 `
 
-// nginxLuaConfig decodes nginx lines with Heka's nginx_access.lua from
-// the checkout's share/ (bench/e2e runs from the repository's root).
-const nginxLuaConfig = `
+// benchGlobals starts the configurations of the nginx workloads.
+const benchGlobals = `
 [hekad]
 base_dir = %q
-share_dir = %q
 cpuprof = %q
+`
 
+// nginxInput is their TcpInput of lines into the decoder "nginx".
+const nginxInput = `
 [in]
 type = "TcpInput"
 address = %q
 splitter = "TokenSplitter"
 decoder = "nginx"
 decoder_workers = %d
+`
 
+// nginxLuaConfig decodes nginx lines with Heka's nginx_access.lua from
+// the checkout's share/ (bench/e2e runs from the repository's root).
+const nginxLuaConfig = benchGlobals + "share_dir = %q\n" + nginxInput + `
 [nginx]
 type = "SandboxDecoder"
 filename = "lua_decoders/nginx_access.lua"
