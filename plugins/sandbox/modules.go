@@ -3,8 +3,10 @@ package sandbox
 import (
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/hekad-go/hekad/internal/lua/bloom"
 	"github.com/hekad-go/hekad/internal/lua/cbuf"
 	"github.com/hekad-go/hekad/internal/lua/cjson"
+	"github.com/hekad-go/hekad/internal/lua/hll"
 	"github.com/hekad-go/hekad/internal/lua/lpeg"
 	"github.com/hekad-go/hekad/internal/lua/luastruct"
 )
@@ -13,7 +15,8 @@ import (
 // Heka's lua_sandbox had them built in: lpeg and re (internal/lua/lpeg),
 // cjson (internal/lua/cjson, bounded by the plugin's output_limit and
 // memory_limit), circular_buffer (internal/lua/cbuf), struct
-// (internal/lua/luastruct). Modules of share_dir's lua_modules (date_time,
+// (internal/lua/luastruct), bloom_filter (internal/lua/bloom) and
+// hyperloglog (internal/lua/hll). Modules of share_dir's lua_modules (date_time,
 // common_log_format, ...) are Lua files found through module_directory.
 func modules(c *Config) map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
@@ -24,5 +27,7 @@ func modules(c *Config) map[string]lua.LGFunction {
 		// cbufd formats, kept by preserve_data.
 		cbuf.Name:      cbuf.Open,
 		luastruct.Name: luastruct.Open,
+		bloom.Name:     bloom.Open,
+		hll.Name:       hll.Open,
 	}
 }

@@ -124,3 +124,44 @@ nan	nan
 		t.Errorf("after a restart:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestFilterModulesPreserved: every Go module loads in a filter (and sets
+// its global), and bloom_filter and hyperloglog globals survive
+// preserve_data.
+func TestFilterModulesPreserved(t *testing.T) {
+	dir := t.TempDir()
+	const script = `require "cjson" require "struct" require "circular_buffer"
+require "bloom_filter" require "hyperloglog"
+seen = bloom_filter.new(1000, 0.01)
+users = hyperloglog.new()
+function process_message()
+    local p = read_message("Payload")
+    seen:add(p)
+    users:add(p)
+    return 0
+end
+function timer_event(ns)
+    local n = struct.unpack(">I2", struct.pack(">I2", seen:count()))
+    add_to_payload(cjson.encode({seen = n, users = users:count(), known = seen:query("u1")}))
+    inject_payload()
+end`
+	const extra = "preserve_data = true\nticker_interval = 60\n"
+	f := build(t, dir, "SandboxFilter", "mods", script, extra).(*Filter)
+	inj := plugintest.NewInjector("")
+	for _, u := range []string{"u1", "u2", "u1", "u3"} {
+		if err := f.Process(t.Context(), textPack(u), inj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f = build(t, dir, "SandboxFilter", "mods", script, extra).(*Filter)
+	defer f.Close()
+	if err := f.Tick(t.Context(), inj); err != nil {
+		t.Fatal(err)
+	}
+	if got := inj.Messages()[0].GetPayload(); got != `{"seen":3,"users":3,"known":true}` {
+		t.Errorf("after a restart: %s", got)
+	}
+}

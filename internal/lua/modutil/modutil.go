@@ -88,3 +88,67 @@ func Run(t testing.TB, name string, open lua.LGFunction, setup func(L *lua.LStat
 	}
 	return out.String()
 }
+
+// Type describes a module whose values are userdata of one Go type T: its
+// metatable's name, its methods (which get the checked receiver) and its
+// module functions.
+type Type[T any] struct {
+	Name     string // the module's name and global
+	Version  string // what version() returns
+	TypeName string // the metatable's name in the registry ("mozsvc.circular_buffer")
+	Methods  map[string]func(*lua.LState, T) int
+	Funcs    map[string]lua.LGFunction           // new, ...
+	Meta     map[string]func(*lua.LState, T) int // metamethods (__tostring)
+}
+
+// Open registers the metatable, builds the module table, sets the global
+// of the module's name and pushes the table: the body of a loader.
+func (ty *Type[T]) Open(L *lua.LState) int {
+	mt := L.NewTypeMetatable(ty.TypeName)
+	methods := L.NewTable()
+	for name, fn := range ty.Methods {
+		methods.RawSetString(name, L.NewFunction(ty.Method(name, fn)))
+	}
+	mt.RawSetString("__index", methods)
+	for name, fn := range ty.Meta {
+		mt.RawSetString(name, L.NewFunction(ty.Method(name, fn)))
+	}
+	mod := L.NewTable()
+	for name, fn := range ty.Funcs {
+		mod.RawSetString(name, L.NewFunction(fn))
+	}
+	version := ty.Version
+	mod.RawSetString("version", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString(version))
+		return 1
+	}))
+	L.SetGlobal(ty.Name, mod)
+	L.Push(mod)
+	return 1
+}
+
+// Push pushes v as a userdata of the type.
+func (ty *Type[T]) Push(L *lua.LState, v T) {
+	ud := L.NewUserData()
+	ud.Value = v
+	ud.Metatable = L.GetTypeMetatable(ty.TypeName)
+	L.Push(ud)
+}
+
+// Check is argument i as the type's value, or raises luaL_checkudata's
+// error.
+func (ty *Type[T]) Check(L *lua.LState, fname string, i int) T {
+	if ud, ok := L.Get(i).(*lua.LUserData); ok {
+		if v, ok := ud.Value.(T); ok {
+			return v
+		}
+	}
+	ArgError(L, fname, i, ty.TypeName+" expected, got "+TypeName(L.Get(i)))
+	var zero T
+	return zero
+}
+
+// Method binds fn to the checked receiver (argument 1).
+func (ty *Type[T]) Method(name string, fn func(*lua.LState, T) int) lua.LGFunction {
+	return func(L *lua.LState) int { return fn(L, ty.Check(L, name, 1)) }
+}
