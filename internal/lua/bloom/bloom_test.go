@@ -92,3 +92,15 @@ func TestPreserve(t *testing.T) {
 		t.Errorf("restored count %d, data equal %v", g.count, string(g.data) == string(f.data))
 	}
 }
+
+// TestHekaCase is lua_sandbox's own bloom filter test: 0, 1 and 2 added to
+// a (20, 0.01) filter count 3, and adding 0 again changes nothing.
+func TestHekaCase(t *testing.T) {
+	got := modutil.Run(t, Name, Open, nil, `require "bloom_filter"
+local bf = bloom_filter.new(20, 0.01)
+local function process(ts) if not bf:query(ts) then assert(bf:add(ts), "key existed") end end
+for i = 0, 2 do process(i) print(bf:count()) end
+process(0) print(bf:count())
+bf:clear() process(0) print(bf:count())`)
+	oracle.CompareLines(t, got, "1\n2\n3\n3\n1\n")
+}

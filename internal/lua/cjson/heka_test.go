@@ -87,3 +87,25 @@ print(#cjson.decode("[1,2]"))`, Options{MemoryLimit: 100})
 	}
 	compareLines(t, got, "false\tmemory_limit exceeded\n2\n")
 }
+
+// TestHekaSandboxCases are the cjson cases of lua_sandbox's own tests: with
+// an output_limit of 64 a 86-byte text decodes but its table does not
+// encode; without a limit 1,000 strings of 100 bytes encode to 103,001.
+func TestHekaSandboxCases(t *testing.T) {
+	got, err := runGo(t, `require "cjson"
+local js = '["this is a test","this is a test","this is a test","this is a test","this is a test"]'
+local value = cjson.decode("[ true, { \"foo\": \"bar\" } ]")
+print(value[2].foo, #cjson.decode(js), pcall(cjson.encode, cjson.decode(js)))`, Options{OutputLimit: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareLines(t, got, "bar\t5\tfalse\tstrbuf output_limit exceeded\n")
+	got, err = runGo(t, `require "cjson"
+local t = {}
+for i = 1, 1000 do t[#t + 1] = string.rep("0123456789", 10) end
+print(#cjson.encode(t))`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareLines(t, got, "103001\n")
+}
