@@ -78,14 +78,15 @@ false	strbuf output_limit exceeded
 	}
 }
 
-func TestDecodeMemoryLimit(t *testing.T) {
+func TestMemoryLimit(t *testing.T) {
 	got, err := runGo(t, `local cjson = require "cjson"
-print(pcall(cjson.decode, "[" .. string.rep("1,", 100) .. "1]"))
-print(#cjson.decode("[1,2]"))`, Options{MemoryLimit: 100})
+print(pcall(cjson.decode, "[" .. string.rep("1,", 1000) .. "1]"))
+print(#cjson.decode("[1,2]"))
+print(pcall(cjson.encode, {string.rep("x", 1000)}))`, Options{MemoryLimit: 4000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareLines(t, got, "false\tmemory_limit exceeded\n2\n")
+	compareLines(t, got, "false\tmemory_limit exceeded\n2\nfalse\tmemory_limit exceeded\n")
 }
 
 // TestHekaSandboxCases are the cjson cases of lua_sandbox's own tests: with
