@@ -13,10 +13,24 @@ import (
 	"github.com/hekad-go/hekad/internal/lua/compat"
 )
 
-// Raise raises a Lua error without a position, as luaL_error does from a C
-// function.
+// Raise raises a Lua error as luaL_error does from a C function: prefixed
+// with the position of the Lua code that called the function ("f.lua:3: "),
+// or with nothing when a Go function (pcall) called it.
 func Raise(L *lua.LState, format string, args ...any) {
-	L.Error(lua.LString(fmt.Sprintf(format, args...)), 0)
+	L.Error(lua.LString(where(L)+fmt.Sprintf(format, args...)), 0)
+}
+
+// where is luaL_where(L, 1) from a Go function: the position of its caller
+// when that is Lua code, else "".
+func where(L *lua.LState) string {
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return ""
+	}
+	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.CurrentLine <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
 }
 
 // ArgError raises luaL_argerror's message for argument i of function fname.
