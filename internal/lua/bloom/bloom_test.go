@@ -58,11 +58,11 @@ print(pcall(bf.fromstring, bf, 1, "xx"))
 true	true	false	false	2
 true
 0	false	false
-false	bad argument #1 to 'new' (items must be > 1)
-false	bad argument #2 to 'new' (probability must be between 0 and 1)
-false	bad argument #0 to 'new' (incorrect number of arguments)
-false	bad argument #2 to 'add' (must be a string or number)
-false	bad argument #0 to 'add' (incorrect number of arguments)
+false	bad argument #1 to '?' (items must be > 1)
+false	bad argument #2 to '?' (probability must be between 0 and 1)
+false	bad argument #0 to '?' (incorrect number of arguments)
+false	bad argument #2 to '?' (must be a string or number)
+false	bad argument #0 to '?' (incorrect number of arguments)
 false	fromstring() bytes found: 2, expected 1199
 `
 	oracle.CompareLines(t, got, want)

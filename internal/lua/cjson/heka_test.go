@@ -35,8 +35,8 @@ false	Cannot serialise number: must not be NaN or Infinity
 false	Cannot serialise number: must not be NaN or Infinity
 true
 [Infinity,-Infinity]	NaN
-false	bad argument #2 to 'decode_null' (found too many arguments)
-false	bad argument #1 to 'encode_number_precision' (expected integer between 1 and 14)
+false	bad argument #2 to '?' (found too many arguments)
+false	bad argument #1 to '?' (expected integer between 1 and 14)
 `
 	got, err := runGo(t, script, Options{})
 	if err != nil {

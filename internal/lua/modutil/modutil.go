@@ -34,8 +34,30 @@ func where(L *lua.LState) string {
 }
 
 // ArgError raises luaL_argerror's message for argument i of function fname.
+// The function is named as C Lua names it: as the calling Lua code
+// called it ("encode" for cjson.encode(...)), '?' when a Go function
+// (pcall) called it; fname when gopher-lua knows no better.
 func ArgError(L *lua.LState, fname string, i int, msg string) {
-	Raise(L, "bad argument #%d to '%s' (%s)", i, fname, msg)
+	Raise(L, "bad argument #%d to '%s' (%s)", i, callName(L, fname), msg)
+}
+
+// callName is the name the caller of the running Go function used for it.
+func callName(L *lua.LState, fname string) string {
+	caller, ok := L.GetStack(1)
+	if !ok {
+		return fname
+	}
+	if _, err := L.GetInfo("l", caller, lua.LNil); err != nil || caller.CurrentLine <= 0 {
+		return "?"
+	}
+	self, ok := L.GetStack(0)
+	if !ok {
+		return fname
+	}
+	if _, err := L.GetInfo("n", self, lua.LNil); err != nil || self.Name == "" || strings.HasPrefix(self.Name, "<") || self.Name == "(anonymous)" {
+		return fname
+	}
+	return self.Name
 }
 
 // TypeName is the type name of v in luaL_typerror's messages ("no value"
