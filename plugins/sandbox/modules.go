@@ -9,6 +9,7 @@ import (
 	"github.com/hekad-go/hekad/internal/lua/hll"
 	"github.com/hekad-go/hekad/internal/lua/lpeg"
 	"github.com/hekad-go/hekad/internal/lua/luastruct"
+	"github.com/hekad-go/hekad/internal/lua/modutil"
 )
 
 // modules returns the Go modules a sandbox's require finds by name, as
@@ -19,7 +20,7 @@ import (
 // hyperloglog (internal/lua/hll). Modules of share_dir's lua_modules (date_time,
 // common_log_format, ...) are Lua files found through module_directory.
 func modules(c *Config) map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{
+	mods := map[string]lua.LGFunction{
 		"lpeg":  lpeg.Open,
 		"re":    lpeg.OpenRe,
 		"cjson": cjson.Loader(cjson.Options{OutputLimit: c.OutputLimit, MemoryLimit: c.MemoryLimit}),
@@ -30,4 +31,13 @@ func modules(c *Config) map[string]lua.LGFunction {
 		bloom.Name:     bloom.Open,
 		hll.Name:       hll.Open,
 	}
+	for name, open := range mods {
+		// The modules refuse a single value larger than memory_limit
+		// before they allocate it.
+		mods[name] = func(L *lua.LState) int {
+			modutil.SetMemoryLimit(L, c.MemoryLimit)
+			return open(L)
+		}
+	}
+	return mods
 }

@@ -240,3 +240,25 @@ end`, extra).(*Filter)
 		t.Errorf("parsed %q", got)
 	}
 }
+
+// TestModuleMemoryLimit: a circular buffer or bloom filter larger than
+// memory_limit is refused before it is allocated, and the sandbox stops with
+// the memory_limit reason.
+func TestModuleMemoryLimit(t *testing.T) {
+	for _, make := range []string{"circular_buffer.new(100000, 100, 1)", "bloom_filter.new(1e8, 0.01)"} {
+		_, err := pipelineBuild(t, `require "circular_buffer" require "bloom_filter"
+x = `+make+`
+function process_message() return 0 end`)
+		if err == nil || !strings.Contains(err.Error(), "memory_limit exceeded") {
+			t.Errorf("%s: %v, want memory_limit exceeded", make, err)
+		}
+	}
+}
+
+// pipelineBuild builds a SandboxFilter of script with a 1 MiB memory_limit
+// and runs one message through it.
+func pipelineBuild(t *testing.T, script string) (*Filter, error) {
+	f := build(t, t.TempDir(), "SandboxFilter", "big", script, "memory_limit = 1048576\n").(*Filter)
+	t.Cleanup(func() { f.Close() })
+	return f, f.Process(t.Context(), textPack("x"), plugintest.NewInjector(""))
+}

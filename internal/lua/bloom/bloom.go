@@ -39,11 +39,16 @@ type Filter struct {
 
 // New sizes a filter for items elements and a false positive probability.
 func New(items int, probability float64) *Filter {
-	nbits := math.Ceil(float64(items) * math.Log(probability) / math.Log(1/math.Pow(2, math.Log(2))))
+	nbits := sizeBits(items, probability)
 	f := &Filter{items: items, probability: probability, bits: uint32(nbits)}
 	f.data = make([]byte, int(math.Ceil(float64(f.bits)/8)))
 	f.hashes = int(math.Round(math.Log(2) * float64(f.bits) / float64(items))) // C's round: half away from zero
 	return f
+}
+
+// sizeBits is the number of bits of a filter for items and probability.
+func sizeBits(items int, probability float64) float64 {
+	return math.Ceil(float64(items) * math.Log(probability) / math.Log(1/math.Pow(2, math.Log(2))))
 }
 
 // key is an element's bytes as Heka hashes them.
@@ -125,10 +130,12 @@ func newFilter(L *lua.LState) int {
 	if !(p > 0 && p < 1) {
 		modutil.ArgError(L, "new", 2, "probability must be between 0 and 1")
 	}
-	f := New(items, p)
-	if len(f.data) > 1<<30 {
+	bytes := math.Ceil(sizeBits(items, p) / 8)
+	modutil.CheckAlloc(L, bytes)
+	if bytes > 1<<30 {
 		modutil.Raise(L, compat.MemoryError)
 	}
+	f := New(items, p)
 	module.Push(L, f)
 	return 1
 }

@@ -5,6 +5,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/hekad-go/hekad/internal/lua/compat"
 	"github.com/hekad-go/hekad/internal/lua/modutil"
 )
 
@@ -49,8 +50,9 @@ func newBuffer(L *lua.LState) int {
 	if spr <= 0 {
 		modutil.ArgError(L, f, 3, "seconds_per_row is out of range")
 	}
+	modutil.CheckAlloc(L, float64(rows)*float64(columns)*8)
 	if int64(rows)*int64(columns) > 1<<28 {
-		modutil.Raise(L, "memory_limit exceeded")
+		modutil.Raise(L, compat.MemoryError)
 	}
 	delta := n == 4 && lua.LVAsBool(L.Get(4))
 	module.Push(L, New(rows, columns, int64(spr), delta))

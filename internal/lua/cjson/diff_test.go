@@ -70,7 +70,6 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
-
 func compareLines(t *testing.T, got, want string) {
 	t.Helper()
 	oracle.CompareLines(t, got, want)

@@ -188,3 +188,23 @@ func (ty *Type[T]) Check(L *lua.LState, fname string, i int) T {
 func (ty *Type[T]) Method(name string, fn func(*lua.LState, T) int) lua.LGFunction {
 	return func(L *lua.LState) int { return fn(L, ty.Check(L, name, 1)) }
 }
+
+// memoryKey is the registry key of the memory limit the modules check
+// single allocations against.
+const memoryKey = "hekad.modutil.memory_limit"
+
+// SetMemoryLimit tells the modules of L the sandbox's memory_limit (0:
+// none): a single value larger than it (a circular buffer's cells, a bloom
+// filter's bits, a packed string) is refused before it is allocated, as
+// Heka's allocator refused it.
+func SetMemoryLimit(L *lua.LState, n int64) {
+	L.G.Registry.RawSetString(memoryKey, lua.LNumber(n))
+}
+
+// CheckAlloc raises compat.MemoryError when n bytes exceed the memory limit
+// set with SetMemoryLimit.
+func CheckAlloc(L *lua.LState, n float64) {
+	if limit, ok := L.G.Registry.RawGetString(memoryKey).(lua.LNumber); ok && limit > 0 && n > float64(limit) {
+		Raise(L, compat.MemoryError)
+	}
+}
