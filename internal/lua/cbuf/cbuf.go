@@ -73,7 +73,14 @@ type Buffer struct {
 	headers       []header
 	delta         bool
 	cbufd         bool                // output format
-	deltas        map[int64][]float64 // row time -> column deltas (NaN: none)
+	deltas        map[int64]*deltaRow // row time -> column deltas
+}
+
+// deltaRow is the changes of one row since the last cbufd output; a column
+// without a change is written as nan (and preserved as 0, as Heka did).
+type deltaRow struct {
+	v   []float64
+	set []bool
 }
 
 // New makes a buffer as circular_buffer.new does (arguments already checked).
@@ -143,21 +150,15 @@ func (b *Buffer) row(ns float64, advance bool) int {
 func (b *Buffer) addDelta(ns float64, column int, v float64) {
 	t := b.rowTime(ns)
 	if b.deltas == nil {
-		b.deltas = map[int64][]float64{}
+		b.deltas = map[int64]*deltaRow{}
 	}
 	d, ok := b.deltas[t]
 	if !ok {
-		d = make([]float64, b.columns)
-		for i := range d {
-			d[i] = math.NaN()
-		}
+		d = &deltaRow{v: make([]float64, b.columns), set: make([]bool, b.columns)}
 		b.deltas[t] = d
 	}
-	if math.IsNaN(d[column]) {
-		d[column] = v
-	} else {
-		d[column] += v
-	}
+	d.v[column] += v
+	d.set[column] = true
 }
 
 // Add adds v to a cell; ok is false when ns is outside the buffer.
@@ -416,7 +417,7 @@ func clean(s string, n int, keep string) string {
 
 // MemSize is what the buffer holds, for the sandbox's memory estimate.
 func (b *Buffer) MemSize() int {
-	return 64 + len(b.values)*8 + len(b.headers)*28 + len(b.deltas)*(40+b.columns*8)
+	return 64 + len(b.values)*8 + len(b.headers)*28 + len(b.deltas)*(40+b.columns*9)
 }
 
 // AppendOutput writes the buffer in Heka's format of its output format:
@@ -441,7 +442,11 @@ func (b *Buffer) AppendOutput(dst []byte) ([]byte, error) {
 	if b.cbufd {
 		for _, t := range b.deltaTimes() {
 			dst = sandbox.AppendPayloadNumber(dst, float64(t))
-			for _, v := range b.deltas[t] {
+			d := b.deltas[t]
+			for c, v := range d.v {
+				if !d.set[c] {
+					v = math.NaN()
+				}
 				dst = append(dst, '\t')
 				dst = sandbox.AppendPayloadNumber(dst, v)
 			}
@@ -499,11 +504,8 @@ func (b *Buffer) PreserveTo(w io.Writer, path string) error {
 	for _, t := range b.deltaTimes() {
 		out = append(out, ' ')
 		out = sandbox.AppendPayloadNumber(out, float64(t))
-		for _, v := range b.deltas[t] {
+		for _, v := range b.deltas[t].v { // a missing delta is 0, as Heka wrote it
 			out = append(out, ' ')
-			if math.IsNaN(v) {
-				v = 0 // Heka wrote lua_tonumber of a missing delta
-			}
 			out = sandbox.AppendPayloadNumber(out, v)
 		}
 	}

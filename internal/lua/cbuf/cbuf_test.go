@@ -97,16 +97,16 @@ nan	7
 --
 1	nan	0	0
 nan	-5	-4	1	60000000000
-false	bad argument #1 to 'new' (rows must be > 1)
-false	bad argument #3 to 'new' (seconds_per_row is out of range)
-false	bad argument #2 to 'new' (columns must be > 0)
+false	bad argument #1 to '?' (rows must be > 1)
+false	bad argument #3 to '?' (seconds_per_row is out of range)
+false	bad argument #2 to '?' (columns must be > 0)
 true	userdata
-false	bad argument #0 to 'new' (incorrect number of arguments)
-false	bad argument #3 to 'add' (column out of range)
-false	bad argument #2 to 'compute' (invalid option 'median')
-false	bad argument #5 to 'compute' (end must be >= start)
-false	bad argument #2 to 'format' (invalid option 'csv')
-false	bad argument #1 to 'add' (mozsvc.circular_buffer expected, got table)
+false	bad argument #0 to '?' (incorrect number of arguments)
+false	bad argument #3 to '?' (column out of range)
+false	bad argument #2 to '?' (invalid option 'median')
+false	bad argument #5 to '?' (end must be >= start)
+false	bad argument #2 to '?' (invalid option 'csv')
+false	bad argument #1 to '?' (mozsvc.circular_buffer expected, got table)
 `
 	oracle.CompareLines(t, got, want)
 }
@@ -150,7 +150,7 @@ print(pcall(cb.mannwhitneyu, cb, 1, 0, 5e9, 5e9, 9e9))
 print(cb:mannwhitneyu(1, 0, 4e9, 5e9, 20e9))
 `)
 	want := "0\t0.006092890177672\n0\t0.004511719409040\n25\t0.006092890177672\n\n" +
-		"false\tbad argument #4 to 'mannwhitneyu' (ranges must not overlap)\n\n"
+		"false\tbad argument #4 to '?' (ranges must not overlap)\n\n"
 	oracle.CompareLines(t, got, want)
 }
 

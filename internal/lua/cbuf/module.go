@@ -5,33 +5,27 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/hekad-go/hekad/internal/lua/compat"
 	"github.com/hekad-go/hekad/internal/lua/modutil"
 )
 
-// Open is the loader of the circular_buffer module; it also sets the global
-// circular_buffer (restored preservation data calls circular_buffer.new).
-func Open(L *lua.LState) int {
-	mt := L.NewTypeMetatable(typeName)
-	methods := L.NewTable()
-	for name, fn := range map[string]func(*lua.LState, *Buffer) int{
+// module is the circular_buffer module's type.
+var module = &modutil.Type[*Buffer]{Name: Name, Version: Version, TypeName: typeName,
+	Methods: map[string]func(*lua.LState, *Buffer) int{
 		"add": add, "set": set, "get": get, "get_configuration": getConfiguration,
 		"set_header": setHeader, "get_header": getHeader, "get_range": getRange,
 		"compute": compute, "mannwhitneyu": mannWhitneyU, "current_time": currentTime,
 		"format": format, "fromstring": fromString,
-	} {
-		methods.RawSetString(name, L.NewFunction(method(name, fn)))
-	}
-	mt.RawSetString("__index", methods)
-	mod := L.NewTable()
-	mod.RawSetString("new", L.NewFunction(newBuffer))
-	mod.RawSetString("version", L.NewFunction(func(L *lua.LState) int {
-		L.Push(lua.LString(Version))
-		return 1
-	}))
-	L.SetGlobal(Name, mod)
-	L.Push(mod)
-	return 1
+	},
 }
+
+// The module functions refer to module (an initialization cycle if set
+// above).
+func init() { module.Funcs = map[string]lua.LGFunction{"new": newBuffer} }
+
+// Open is the loader of the circular_buffer module; it also sets the global
+// circular_buffer (restored preservation data calls circular_buffer.new).
+func Open(L *lua.LState) int { return module.Open(L) }
 
 // checkInt is luaL_checkint.
 func checkInt(L *lua.LState, fname string, i int) int {
@@ -56,30 +50,13 @@ func newBuffer(L *lua.LState) int {
 	if spr <= 0 {
 		modutil.ArgError(L, f, 3, "seconds_per_row is out of range")
 	}
+	modutil.CheckAlloc(L, float64(rows)*float64(columns)*8)
 	if int64(rows)*int64(columns) > 1<<28 {
-		modutil.Raise(L, "memory_limit exceeded")
+		modutil.Raise(L, compat.MemoryError)
 	}
 	delta := n == 4 && lua.LVAsBool(L.Get(4))
-	ud := L.NewUserData()
-	ud.Value = New(rows, columns, int64(spr), delta)
-	ud.Metatable = L.GetTypeMetatable(typeName)
-	L.Push(ud)
+	module.Push(L, New(rows, columns, int64(spr), delta))
 	return 1
-}
-
-// method checks the buffer argument of a method.
-func method(name string, fn func(*lua.LState, *Buffer) int) lua.LGFunction {
-	return func(L *lua.LState) int {
-		ud, ok := L.Get(1).(*lua.LUserData)
-		var b *Buffer
-		if ok {
-			b, ok = ud.Value.(*Buffer)
-		}
-		if !ok {
-			modutil.ArgError(L, name, 1, typeName+" expected, got "+modutil.TypeName(L.Get(1)))
-		}
-		return fn(L, b)
-	}
 }
 
 func minArgs(L *lua.LState, fname string, n int) {

@@ -55,7 +55,8 @@ type Options struct {
 	// sandbox's output_limit does in Heka.
 	OutputLimit int
 	// MemoryLimit, when positive, refuses to decode a text longer than half
-	// of it (the decoded data would not fit in the sandbox).
+	// of it (the decoded data would not fit in the sandbox), and to encode
+	// a text longer than it when there is no OutputLimit.
 	MemoryLimit int64
 }
 
@@ -78,6 +79,7 @@ type config struct {
 	size    int    // the size the C strbuf would have
 	buf     []byte // the encode buffer (reused)
 	maxText int    // decode limit; 0 unlimited
+	maxMem  int    // without an output limit, the memory limit bounds an encode; 0 unlimited
 
 	null *lua.LUserData
 }
@@ -90,6 +92,7 @@ func newConfig(opts Options) *config {
 	}
 	if opts.MemoryLimit > 0 {
 		c.maxText = int(min(opts.MemoryLimit/2, math.MaxInt32))
+		c.maxMem = int(min(opts.MemoryLimit, math.MaxInt32))
 	}
 	return c
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/hekad-go/hekad/internal/lua/compat"
 )
 
 // escapes is lua-cjson's char2escape: control characters, '"', '\\', '/'
@@ -38,6 +40,10 @@ func (c *config) ensure(L *lua.LState, n int) {
 	if c.maxSize > 0 && req > c.maxSize {
 		c.buf = c.buf[:0]
 		raise(L, OutputLimitError)
+	}
+	if c.maxSize == 0 && c.maxMem > 0 && req > c.maxMem {
+		c.buf = c.buf[:0]
+		raise(L, compat.MemoryError)
 	}
 	size := c.size
 	for size < req {

@@ -35,8 +35,8 @@ false	Cannot serialise number: must not be NaN or Infinity
 false	Cannot serialise number: must not be NaN or Infinity
 true
 [Infinity,-Infinity]	NaN
-false	bad argument #2 to 'decode_null' (found too many arguments)
-false	bad argument #1 to 'encode_number_precision' (expected integer between 1 and 14)
+false	bad argument #2 to '?' (found too many arguments)
+false	bad argument #1 to '?' (expected integer between 1 and 14)
 `
 	got, err := runGo(t, script, Options{})
 	if err != nil {
@@ -78,12 +78,35 @@ false	strbuf output_limit exceeded
 	}
 }
 
-func TestDecodeMemoryLimit(t *testing.T) {
+func TestMemoryLimit(t *testing.T) {
 	got, err := runGo(t, `local cjson = require "cjson"
-print(pcall(cjson.decode, "[" .. string.rep("1,", 100) .. "1]"))
-print(#cjson.decode("[1,2]"))`, Options{MemoryLimit: 100})
+print(pcall(cjson.decode, "[" .. string.rep("1,", 1000) .. "1]"))
+print(#cjson.decode("[1,2]"))
+print(pcall(cjson.encode, {string.rep("x", 1000)}))`, Options{MemoryLimit: 4000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareLines(t, got, "false\tmemory_limit exceeded\n2\n")
+	compareLines(t, got, "false\tmemory_limit exceeded\n2\nfalse\tmemory_limit exceeded\n")
+}
+
+// TestHekaSandboxCases are the cjson cases of lua_sandbox's own tests: with
+// an output_limit of 64 a 86-byte text decodes but its table does not
+// encode; without a limit 1,000 strings of 100 bytes encode to 103,001.
+func TestHekaSandboxCases(t *testing.T) {
+	got, err := runGo(t, `require "cjson"
+local js = '["this is a test","this is a test","this is a test","this is a test","this is a test"]'
+local value = cjson.decode("[ true, { \"foo\": \"bar\" } ]")
+print(value[2].foo, #cjson.decode(js), pcall(cjson.encode, cjson.decode(js)))`, Options{OutputLimit: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareLines(t, got, "bar\t5\tfalse\tstrbuf output_limit exceeded\n")
+	got, err = runGo(t, `require "cjson"
+local t = {}
+for i = 1, 1000 do t[#t + 1] = string.rep("0123456789", 10) end
+print(#cjson.encode(t))`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareLines(t, got, "103001\n")
 }

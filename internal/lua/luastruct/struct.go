@@ -208,6 +208,7 @@ func pack(L *lua.LState) int {
 		if len(out) > 1<<30 {
 			modutil.Raise(L, compat.MemoryError)
 		}
+		modutil.CheckAlloc(L, float64(len(out)))
 	}
 	L.Push(lua.LString(out))
 	return 1

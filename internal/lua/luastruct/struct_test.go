@@ -54,15 +54,15 @@ abc	9	6
 0.1	0.5	13
 5	7
 4	8	11	16	6	2
-false	bad argument #1 to 'size' (option 's' has no fixed size)
-false	bad argument #1 to 'size' (option 'c0' has no fixed size)
-false	bad argument #1 to 'pack' (invalid format option 'z')
+false	bad argument #1 to '?' (option 's' has no fixed size)
+false	bad argument #1 to '?' (option 'c0' has no fixed size)
+false	bad argument #1 to '?' (invalid format option 'z')
 false	integral size 33 is larger than limit of 32
 false	alignment 3 is not a power of 2
-false	bad argument #2 to 'unpack' (data string too short)
+false	bad argument #2 to '?' (data string too short)
 false	unfinished string in data
-false	bad argument #3 to 'pack' (string too short)
-false	bad argument #2 to 'pack' (number expected, got string)
+false	bad argument #3 to '?' (string too short)
+false	bad argument #2 to '?' (number expected, got string)
 `
 	oracle.CompareLines(t, strings.ReplaceAll(got, " ", ""), strings.ReplaceAll(want, " ", ""))
 }
