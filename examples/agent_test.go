@@ -1,17 +1,13 @@
 package examples_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hekad-go/hekad/message"
 )
 
 // archived is one message of the aggregator's archive.
@@ -24,21 +20,8 @@ type archived struct {
 // far; a partly written last frame is left for later).
 func readArchive(t *testing.T, path string) []archived {
 	t.Helper()
-	data, _ := os.ReadFile(path)
-	r := message.NewReader(bytes.NewReader(data), message.FrameOptions{})
 	var out []archived
-	for {
-		f, err := r.Next()
-		if err != nil {
-			if err != io.EOF && err != io.ErrUnexpectedEOF {
-				t.Fatalf("archive: %v", err)
-			}
-			return out
-		}
-		var m message.Message
-		if err := m.Unmarshal(f.Message); err != nil {
-			t.Fatal(err)
-		}
+	for _, m := range readFramed(t, path) {
 		a := archived{typ: m.GetType(), logger: m.GetLogger(), payload: m.GetPayload()}
 		if v, ok := m.GetFieldValue("status"); ok {
 			a.status = fmt.Sprint(v)
@@ -46,6 +29,7 @@ func readArchive(t *testing.T, path string) []archived {
 		_, a.decodeFailure = m.GetFieldValue("decode_failure")
 		out = append(out, a)
 	}
+	return out
 }
 
 func appendLines(t *testing.T, path string, lines []string) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hekad-go/hekad/message"
 )
 
 // cbufGraph is a circular buffer as Heka's filters send it (payload_type
@@ -74,29 +71,15 @@ func (g cbufGraph) sum(name string) float64 {
 // lastGraphs reads the graphs file: the last graph of each payload_name.
 func lastGraphs(t *testing.T, path string) map[string]string {
 	t.Helper()
-	data, _ := os.ReadFile(path)
-	r := message.NewReader(bytes.NewReader(data), message.FrameOptions{})
 	graphs := map[string]string{}
-	for {
-		f, err := r.Next()
-		if err != nil {
-			if err != io.EOF && err != io.ErrUnexpectedEOF {
-				t.Fatal(err)
-			}
-			return graphs
-		}
-		var m message.Message
-		if err := m.Unmarshal(f.Message); err != nil {
-			t.Fatal(err)
-		}
+	for _, m := range readFramed(t, path) {
 		name := ""
-		for _, fl := range m.GetFields() {
-			if fl.GetName() == "payload_name" && len(fl.GetValueString()) > 0 {
-				name = fl.GetValueString()[0]
-			}
+		if v, ok := m.GetFieldValue("payload_name"); ok {
+			name = fmt.Sprint(v)
 		}
 		graphs[name] = m.GetPayload()
 	}
+	return graphs
 }
 
 // TestAnalyzerExample runs examples/analyzer.toml with Heka's nginx_access

@@ -104,6 +104,29 @@ func withShareDir(t *testing.T, config []byte) []byte {
 	return []byte(strings.Replace(s, "\n[hekad]\n", fmt.Sprintf("\n[hekad]\nshare_dir = %q\n", shareDir(t)), 1))
 }
 
+// readFramed decodes the Heka-framed messages of the file at path (what it
+// holds so far; a partly written last frame is left for later).
+func readFramed(t *testing.T, path string) []*message.Message {
+	t.Helper()
+	data, _ := os.ReadFile(path)
+	r := message.NewReader(bytes.NewReader(data), message.FrameOptions{})
+	var out []*message.Message
+	for {
+		f, err := r.Next()
+		if err != nil {
+			if err != io.EOF && err != io.ErrUnexpectedEOF {
+				t.Fatalf("%s: %v", path, err)
+			}
+			return out
+		}
+		m := new(message.Message)
+		if err := m.Unmarshal(f.Message); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

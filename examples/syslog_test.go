@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hekad-go/hekad/message"
 )
 
 // TestSyslogExample runs examples/syslog.toml over a log directory holding a
@@ -59,28 +56,14 @@ func TestSyslogExample(t *testing.T) {
 // Hostname, Pid, Fields[programname] and Payload.
 func describeArchive(t *testing.T, path string) []string {
 	t.Helper()
-	data, _ := os.ReadFile(path)
-	r := message.NewReader(bytes.NewReader(data), message.FrameOptions{})
 	var out []string
-	for {
-		f, err := r.Next()
-		if err != nil {
-			if err != io.EOF && err != io.ErrUnexpectedEOF {
-				t.Fatal(err)
-			}
-			return out
-		}
-		var m message.Message
-		if err := m.Unmarshal(f.Message); err != nil {
-			t.Fatal(err)
-		}
+	for _, m := range readFramed(t, path) {
 		prog := ""
-		for _, fl := range m.GetFields() {
-			if fl.GetName() == "programname" && len(fl.GetValueString()) > 0 {
-				prog = fl.GetValueString()[0]
-			}
+		if v, ok := m.GetFieldValue("programname"); ok {
+			prog = fmt.Sprint(v)
 		}
 		ts := time.Unix(0, m.GetTimestamp()).UTC().Format(time.RFC3339)
 		out = append(out, fmt.Sprintf("%s|%s|%d|%s|%s", ts, m.GetHostname(), m.GetPid(), prog, m.GetPayload()))
 	}
+	return out
 }
