@@ -671,8 +671,11 @@ func nginxLines(n int) []byte {
 		if i == n-1 {
 			status = 599
 		}
-		fmt.Fprintf(&b, "10.0.%d.%d - - [25/Nov/2026:08:%02d:%02d +0000] \"GET /api/v1/items/%d HTTP/1.1\" %d %d \"https://example.com/\" \"Mozilla/5.0 (X11; Linux x86_64)\"\n",
-			i%250, i%200, i%60, i%60, i, status, 200+i%5000)
+		// A busy server: a thousand lines a second, so lines share their
+		// time as in a real access log.
+		sec := i / 1000
+		fmt.Fprintf(&b, "10.0.%d.%d - - [25/Nov/2026:%02d:%02d:%02d +0000] \"GET /api/v1/items/%d HTTP/1.1\" %d %d \"https://example.com/\" \"Mozilla/5.0 (X11; Linux x86_64)\"\n",
+			i%250, i%200, 8+sec/3600%16, sec/60%60, sec%60, i, status, 200+i%5000)
 	}
 	return b.Bytes()
 }

@@ -75,6 +75,23 @@ end
 local reg_name = (alnum + S"-._~" + "%" * xdigit * xdigit + S"!$&'()*+,;=")^1
 local host = unit(C(ip.v4), "ipv4") + unit(C(ip.v6), "ipv6") + unit(C(reg_name), "hostname")
 
+-- $time_local (and Apache's %t) in nanoseconds: dt.clf_timestamp /
+-- dt.time_to_ns, with the last conversion remembered. A clf timestamp is
+-- always 26 bytes ("10/Oct/2000:13:55:36 -0700"), and the lines of a log
+-- mostly repeat the one before's, so most lines cost a comparison instead
+-- of a table of parts and a calendar conversion (a third of an nginx
+-- line's decoding time). Same matches, same values.
+local clf_ns = dt.clf_timestamp / dt.time_to_ns * lpeg.Cp()
+local last_clf, last_clf_ns
+local time_local = lpeg.Cmt(P(true), function(subject, pos)
+    local s = string.sub(subject, pos, pos + 25)
+    if s == last_clf then return pos + 26, last_clf_ns end
+    local ns, e = clf_ns:match(subject, pos)
+    if not ns then return false end
+    if e - pos == 26 then last_clf, last_clf_ns = s, ns end
+    return e, ns
+end)
+
 local http_status = (digit * digit * digit) / tonumber
 local bytes = unit(integer, "B")
 local method = P"GET" + "POST" + "HEAD" + "PUT" + "DELETE" + "OPTIONS" + "TRACE" + "CONNECT"
@@ -123,7 +140,7 @@ local nginx_variables = {
     tcpinfo_snd_cwnd = integer,
     tcpinfo_rcv_space = integer,
     time_iso8601 = dt.rfc3339 / dt.time_to_ns,
-    time_local = dt.clf_timestamp / dt.time_to_ns,
+    time_local = time_local,
     upstream_addr = upstream_list(upstream_addr) + "-",
     upstream_cache_status = P"HIT" + "MISS" + "EXPIRED" + "BYPASS" + "STALE" + "UPDATING"
                           + "REVALIDATED" + "-",

@@ -51,6 +51,18 @@ local function days_since_epoch(y, m, d)
     return era * 146097 + doe - 719468
 end
 
+-- days_since_epoch of the last date converted: the lines of a log mostly
+-- share their date, and the calendar arithmetic is a good part of a
+-- conversion's cost.
+local last_y, last_m, last_d, last_days
+
+local function days_since_epoch_cached(y, m, d)
+    if y ~= last_y or m ~= last_m or d ~= last_d then
+        last_y, last_m, last_d, last_days = y, m, d, days_since_epoch(y, m, d)
+    end
+    return last_days
+end
+
 local function field(t, k, default)
     local v = t[k]
     if v == nil then return default end
@@ -84,7 +96,7 @@ function M.time_to_ns(t)
         if hour < 12 then hour = hour + 12 end
     end
 
-    local secs = days_since_epoch(year, month, day) * 86400 + hour * 3600 + min * 60 + sec
+    local secs = days_since_epoch_cached(year, month, day) * 86400 + hour * 3600 + min * 60 + sec
     return (secs + (t.sec_frac or 0) + zone) * 1e9
 end
 
