@@ -133,6 +133,19 @@ func (rw *rewriter) expr(e ast.Expr) ast.Expr {
 				f.Key = rw.expr(f.Key)
 			}
 			f.Value = rw.expr(f.Value)
+			if f.Key != nil {
+				// gopher-lua spreads the results of a call (or of ...)
+				// that is the value of a constructor's last field into
+				// the array part even when the field has a key
+				// ({"S", x = f()} gets f()'s result at [2]); Lua 5.1
+				// takes its first value, as in parentheses.
+				switch v := f.Value.(type) {
+				case *ast.FuncCallExpr:
+					v.AdjustRet = true
+				case *ast.Comma3Expr:
+					v.AdjustRet = true
+				}
+			}
 		}
 	case *ast.FuncCallExpr:
 		if ex.Func != nil {

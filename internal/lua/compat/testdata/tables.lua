@@ -17,3 +17,11 @@ local big = {}
 for i = 1, 7000 do big[i] = i end
 print(select("#", unpack(big)))
 print(math.huge, -math.huge, math.huge > 1e308)
+-- a call (or ...) as the value of a keyed last field gives one value, not
+-- an array item (lpeg grammars are written {"S", S = ..., A = lpeg.P"a"})
+local function two() return "x", "y" end
+local tk = {"a", k = two()}
+print(#tk, tk[2], tk.k)
+local function va(...) return {"a", k = ...} end
+local tv = va(1, 2, 3)
+print(#tv, tv[2], tv.k)
