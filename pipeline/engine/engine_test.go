@@ -594,6 +594,12 @@ func TestOversizeRecords(t *testing.T) {
 			)
 			r := start(t, plan, nil)
 			waitFor(t, "messages", func() bool { return getOutput("out").count() == len(tc.wantSizes) })
+			if tc.wantLog != "" {
+				// The record's size is known only once the stream has
+				// read to its end: stopping earlier would end the stream
+				// by cancellation instead.
+				waitFor(t, "the oversize record logged", func() bool { return strings.Contains(r.logs.String(), tc.wantLog) })
+			}
 			r.stop()
 			var sizes []int
 			for _, p := range getOutput("out").payloads() {
