@@ -74,6 +74,10 @@ type sink struct {
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
 	exited       bool         // exit ran (the sink's goroutine only)
 	stopAnswered bool         // the router's stop request was answered (the sink's goroutine only)
+	dynamic      bool         // added at run time (Engine.AddFilter): forgotten when it returns
+	removing     atomic.Bool  // RemoveFilter was called
+	unrouted     bool         // removed by the router (set before ch is closed)
+	removed      chan<- error // RemoveFilter's answer (set before ch is closed)
 	queueFull    atomic.Int64 // messages that found the queue full (full_action applied to them)
 
 	ackMu   sync.Mutex  // guards unacked and early (a DelayedAcker settles from its own goroutines)
@@ -139,12 +143,13 @@ func (s *sink) run() {
 	} else {
 		err = s.loop(ctx, newRetrier(s.retries))
 	}
-	if err == nil && s.output != nil {
+	if err == nil && (s.output != nil || s.unrouted) {
 		s.stopHook(ctx)
 	}
 	s.close()
 	s.settleUnacked(errLost)
 	s.finish(err)
+	s.endDynamic()
 }
 
 // acked is the DelayedAcker callback: the n oldest unsettled records are
@@ -223,7 +228,7 @@ func (s *sink) close() {
 }
 
 func (s *sink) loop(ctx context.Context, rh *retrier) error {
-	if c, ok := s.plugin.(pipeline.Connector); ok && s.output != nil {
+	if c, ok := s.plugin.(pipeline.Connector); ok {
 		if err := s.connect(ctx, c, rh); err != nil {
 			return err
 		}
