@@ -94,6 +94,7 @@ type sink struct {
 	injected     atomic.Int64
 	dropped      atomic.Int64
 	leaks        atomic.Int64
+	refused      atomic.Int64 // matched messages whose signer is not message_signer
 	matchNs      atomic.Int64
 	matchSamples atomic.Int64
 	procNs       atomic.Int64
@@ -106,8 +107,27 @@ type sink struct {
 // message_signer is set), then its matcher.
 func (s *sink) accepts(p *pipeline.Pack) bool {
 	if s.signer != "" && p.Signer != s.signer {
+		if s.match(p) {
+			s.refuse(p)
+		}
 		return false
 	}
+	return s.match(p)
+}
+
+// refuse logs (the first and every 100th time) and counts a message the
+// matcher selected whose signer is not message_signer: an unsigned control
+// message sent to a SandboxManagerFilter, for instance.
+func (s *sink) refuse(p *pipeline.Pack) {
+	n := s.refused.Add(1)
+	if n == 1 || n%100 == 0 {
+		s.log.Warn("message refused: its signer is not message_signer",
+			"signer", p.Signer, "message_signer", s.signer, "type", p.MessageHeaders().GetType(), "refused", n)
+	}
+}
+
+// match evaluates the matcher alone.
+func (s *sink) match(p *pipeline.Pack) bool {
 	switch s.need {
 	case needNothing:
 		return s.constMatch
