@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hekad-go/hekad/pipeline"
 	"github.com/hekad-go/hekad/pipeline/config"
@@ -20,6 +21,7 @@ import (
 // outside the engine.
 type stopFilter struct {
 	name   string
+	delay  time.Duration
 	seen   atomic.Int64
 	stops  atomic.Int64
 	closed atomic.Int64
@@ -43,8 +45,8 @@ func lastStopFilter(name string) *stopFilter {
 }
 
 func init() {
-	pipeline.RegisterFilter("TestStopFilter", func() struct{} { return struct{}{} }, func(_ struct{}, env *pipeline.Env) (pipeline.Filter, error) {
-		f := &stopFilter{name: env.Name()}
+	pipeline.RegisterFilter("TestStopFilter", func() stopCfg { return stopCfg{} }, func(c stopCfg, env *pipeline.Env) (pipeline.Filter, error) {
+		f := &stopFilter{name: env.Name(), delay: time.Duration(c.DelayUs) * time.Microsecond}
 		stopMu.Lock()
 		stopFilters[f.name] = append(stopFilters[f.name], f)
 		stopMu.Unlock()
@@ -52,7 +54,15 @@ func init() {
 	})
 }
 
+// stopCfg is TestStopFilter's configuration.
+type stopCfg struct {
+	DelayUs int64 `toml:"delay_us"` // Process sleeps this long: a slow filter
+}
+
 func (f *stopFilter) Process(context.Context, *pipeline.Pack, pipeline.Injector) error {
+	if f.delay > 0 {
+		time.Sleep(f.delay)
+	}
 	f.seen.Add(1)
 	return nil
 }
@@ -75,7 +85,14 @@ func stopFilterSection(name string) config.Filter {
 	c := pipeline.DefaultFilterCommon()
 	c.MessageMatcher = "Type != 'stopped'"
 	c.CanExit = true
-	return config.Filter{Section: section[struct{}](name, "TestStopFilter", nil), Common: c}
+	return config.Filter{Section: section[stopCfg](name, "TestStopFilter", nil), Common: c}
+}
+
+// slowStopFilter is stopFilterSection with a Process that takes delay.
+func slowStopFilter(name string, delay time.Duration) config.Filter {
+	f := stopFilterSection(name)
+	f.Config.(*stopCfg).DelayUs = delay.Microseconds()
+	return f
 }
 
 // feeder streams chunks of lines into a Feed input until stopped, and
@@ -294,5 +311,92 @@ func TestShutdownWhileAddingFilters(t *testing.T) {
 		if st.Lost != 0 || st.InFlight != 0 || st.Received != st.Delivered {
 			t.Fatalf("round %d: figures %+v", round, st)
 		}
+	}
+}
+
+// TestRemoveSlowFilterThenShutdown removes a slow filter whose queue is
+// full and shuts down at once: the shutdown waits for its drain and its
+// Stop hook, whose message reaches the output, and nothing is lost.
+func TestRemoveSlowFilterThenShutdown(t *testing.T) {
+	fd := newFeeder()
+	in := input("in", inCfg{Feed: fd.feed, Fed: fd.fed}, nil)
+	r := start(t, newPlan(in, output("out", "TRUE", outCfg{}, nil)), nil)
+	go fd.run(50)
+	waitFor(t, "load", func() bool { return fd.chunks.Load() >= 1 })
+	res, err := r.e.AddFilter(slowStopFilter("slow", 200*time.Microsecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := recv(t, "the filter added", res); err != nil {
+		t.Fatal(err)
+	}
+	f := lastStopFilter("slow")
+	waitFor(t, "a backlog at the slow filter", func() bool { return f.seen.Load() > 20 })
+	res, err = r.e.RemoveFilter("slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd.stop()
+	if err := r.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	select {
+	case err := <-res:
+		if err != nil {
+			t.Errorf("remove: %v", err)
+		}
+	default:
+		t.Errorf("Run returned before the removed filter did")
+	}
+	pl, n := stoppedPayload(getOutput("out"), "slow")
+	if n != 1 || pl != strconv.FormatInt(f.seen.Load(), 10) {
+		t.Errorf("stopped messages %d (payload %q), seen %d", n, pl, f.seen.Load())
+	}
+	st := r.e.Stats()
+	if st.Lost != 0 || st.InFlight != 0 || st.Received != st.Delivered {
+		t.Errorf("figures: %+v", st)
+	}
+}
+
+// TestFiltersHostTOML adds a filter the way a plugin does, from TOML
+// (pipeline.Filters), and refuses what is not one filter section of that
+// name, and the removal of a configured filter.
+func TestFiltersHostTOML(t *testing.T) {
+	r := start(t, newPlan(input("in", inCfg{}, nil), filter("conf", "TRUE", filtCfg{}, nil), output("out", "TRUE", outCfg{}, nil)), nil)
+	waitFor(t, "running", func() bool { return r.e.started.Load() })
+	h := filterHost{r.e}
+	ok := "[dyn]\ntype = \"TestStopFilter\"\nmessage_matcher = \"Type != 'stopped'\"\n"
+	bad := map[string]string{
+		"wrong name":     ok,
+		"extra output":   ok + "[o]\ntype = \"TestOutput\"\nmessage_matcher = \"TRUE\"\n",
+		"not a filter":   "[dyn2]\ntype = \"TestOutput\"\nmessage_matcher = \"TRUE\"\n",
+		"unknown key":    "[dyn3]\ntype = \"TestStopFilter\"\nmessage_matcher = \"TRUE\"\nbogus = 1\n",
+		"taken (output)": "[out]\ntype = \"TestStopFilter\"\nmessage_matcher = \"TRUE\"\n",
+	}
+	names := map[string]string{"wrong name": "other", "extra output": "dyn", "not a filter": "dyn2", "unknown key": "dyn3", "taken (output)": "out"}
+	for what, cfg := range bad {
+		if err := h.AddFilter(names[what], []byte(cfg)); err == nil {
+			t.Errorf("%s: accepted", what)
+		}
+	}
+	if err := h.AddFilter("dyn", []byte(ok)); err != nil {
+		t.Fatalf("AddFilter: %v", err)
+	}
+	waitFor(t, "dyn in the report", func() bool {
+		_, ok := r.e.Snapshot().Plugin(pipeline.ReportFilters, "dyn")
+		return ok
+	})
+	if err := h.RemoveFilter("conf"); err == nil {
+		t.Errorf("a configured filter was removed through pipeline.Filters")
+	}
+	if err := h.RemoveFilter("dyn"); err != nil {
+		t.Errorf("RemoveFilter: %v", err)
+	}
+	waitFor(t, "dyn gone", func() bool {
+		_, ok := r.e.Snapshot().Plugin(pipeline.ReportFilters, "dyn")
+		return !ok
+	})
+	if err := r.stop(); err != nil {
+		t.Fatal(err)
 	}
 }
