@@ -26,6 +26,7 @@ func TestMain(m *testing.M) { hekadtest.Main(m, &hekadBin) }
 const managerConfig = `
 [hekad]
 base_dir = "%DIR%/base"
+report_interval = 1
 
 [ctl_in]
 type = "TcpInput"
@@ -152,6 +153,17 @@ func (s *setup) waitData(n int) {
 	})
 }
 
+// lastReport is the payload of the last heka.all-report in all.log.
+func (s *setup) lastReport() string {
+	r := ""
+	for _, m := range s.messages() {
+		if m.GetType() == "heka.all-report" {
+			r = m.GetPayload()
+		}
+	}
+	return r
+}
+
 // counts returns the payloads of the heka.sandbox-output messages filter
 // injected.
 func (s *setup) counts(filter string) []string {
@@ -193,6 +205,12 @@ func TestLoadUnloadOverTCP(t *testing.T) {
 		}
 	}
 
+	// The loaded filter is in heka.all-report, the manager's count too.
+	hekadtest.WaitFor(t, 30*time.Second, "a report with the loaded filter", func() bool {
+		r := s.lastReport()
+		return strings.Contains(r, `"Name":"OpsManager-Counter"`) && strings.Contains(r, `"RunningFilters":{"representation":"count","value":1}`)
+	})
+
 	// Refused: unsigned, and signed with the wrong key.
 	s.load("", "", "Unsigned")
 	s.waitLog("message refused: its signer is not message_signer")
@@ -218,6 +236,10 @@ func TestLoadUnloadOverTCP(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(work, "OpsManager-Counter.lua")); !os.IsNotExist(err) {
 		t.Errorf("script left in the working directory after unload: %v", err)
 	}
+	hekadtest.WaitFor(t, 30*time.Second, "a report without the unloaded filter", func() bool {
+		r := s.lastReport()
+		return strings.Contains(r, `"RunningFilters":{"representation":"count","value":0}`) && !strings.Contains(r, `"Name":"OpsManager-Counter"`)
+	})
 	for _, bad := range []string{"OpsManager-Unsigned", "OpsManager-Forged"} {
 		if strings.Contains(s.h.Output(), bad) {
 			t.Errorf("%s was loaded", bad)
