@@ -400,3 +400,11 @@ func TestFiltersHostTOML(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPowerOfTen(t *testing.T) {
+	for n, want := range map[int64]bool{1: true, 2: false, 10: true, 11: false, 100: true, 1000: true, 1010: false, 20: false} {
+		if powerOfTen(n) != want {
+			t.Errorf("powerOfTen(%d) = %v", n, !want)
+		}
+	}
+}

@@ -115,15 +115,27 @@ func (s *sink) accepts(p *pipeline.Pack) bool {
 	return s.match(p)
 }
 
-// refuse logs (the first and every 100th time) and counts a message the
-// matcher selected whose signer is not message_signer: an unsigned control
-// message sent to a SandboxManagerFilter, for instance.
+// refuse counts a message the matcher selected whose signer is not
+// message_signer, and logs it: every time for a control message (Type
+// heka.control.*, e.g. an unsigned or forged order to a
+// SandboxManagerFilter), otherwise the 1st, 10th, 100th... time, so that
+// a sink that keeps only signed messages out of mixed traffic (a signed
+// archive) does not fill the log.
 func (s *sink) refuse(p *pipeline.Pack) {
 	n := s.refused.Add(1)
-	if n == 1 || n%100 == 0 {
-		s.log.Warn("message refused: its signer is not message_signer",
-			"signer", p.Signer, "message_signer", s.signer, "type", p.MessageHeaders().GetType(), "refused", n)
+	typ := p.MessageHeaders().GetType()
+	if !strings.HasPrefix(typ, "heka.control.") && !powerOfTen(n) {
+		return
 	}
+	s.log.Warn("message refused: its signer is not message_signer",
+		"signer", p.Signer, "message_signer", s.signer, "type", typ, "refused", n)
+}
+
+func powerOfTen(n int64) bool {
+	for n >= 10 && n%10 == 0 {
+		n /= 10
+	}
+	return n == 1
 }
 
 // match evaluates the matcher alone.
