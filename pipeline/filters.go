@@ -26,6 +26,10 @@ type Filters interface {
 	// the filter processes what was queued for it, its Stop hook runs, and
 	// it is closed and forgotten (its figures stay in the totals).
 	RemoveFilter(name string) error
+	// Running reports whether the filter name that AddFilter added still
+	// runs: false once it was removed or stopped on its own (a terminated
+	// sandbox).
+	Running(name string) bool
 }
 
 // ErrNoFilters is returned by the Filters of an Env that is not a
@@ -48,3 +52,4 @@ type noFilters struct{}
 
 func (noFilters) AddFilter(string, []byte) error { return ErrNoFilters }
 func (noFilters) RemoveFilter(string) error      { return ErrNoFilters }
+func (noFilters) Running(string) bool            { return false }

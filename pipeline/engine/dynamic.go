@@ -37,7 +37,11 @@ func (e *Engine) AddFilter(f config.Filter) (<-chan error, error) {
 	}
 	s.dynamic = true
 	res := make(chan error, 1)
+	e.sinksMu.Lock()
+	e.adding = append(e.adding, s)
+	e.sinksMu.Unlock()
 	if !e.router.control(func() { e.router.addSink(s, res) }) {
+		e.added(s)
 		s.close()
 		return nil, errNotRunning
 	}
@@ -87,12 +91,23 @@ func (e *Engine) nameTaken(name string) bool {
 			return true
 		}
 	}
-	for _, s := range e.filterList() {
+	e.sinksMu.Lock()
+	defer e.sinksMu.Unlock()
+	for _, s := range slices.Concat(e.adding, e.filters) {
 		if s.name == name && !s.removing.Load() {
 			return true
 		}
 	}
 	return false
+}
+
+// added forgets s as being added (the router admitted or refused it).
+func (e *Engine) added(s *sink) {
+	e.sinksMu.Lock()
+	defer e.sinksMu.Unlock()
+	if i := slices.Index(e.adding, s); i >= 0 {
+		e.adding = slices.Delete(e.adding, i, i+1)
+	}
 }
 
 // filterList returns the running filters.
@@ -131,6 +146,7 @@ func (e *Engine) retire(s *sink) {
 func (r *router) addSink(s *sink, res chan<- error) {
 	err := r.admit(s)
 	if err != nil {
+		r.e.added(s)
 		s.close()
 		s.log.Error("filter not added", "err", err)
 	}
@@ -149,6 +165,9 @@ func (r *router) admit(s *sink) error {
 	e := r.e
 	e.sinksMu.Lock()
 	e.filters = append(e.filters, s)
+	if i := slices.Index(e.adding, s); i >= 0 {
+		e.adding = slices.Delete(e.adding, i, i+1)
+	}
 	e.sinksMu.Unlock()
 	if !e.grp.Go(&e.filtersWG, s.run) {
 		e.retire(s)
@@ -250,6 +269,20 @@ func (h filterHost) RemoveFilter(name string) error {
 	}
 	_, err := h.e.RemoveFilter(name)
 	return err
+}
+
+// Running implements pipeline.Filters: a filter added at run time that
+// has not been removed and has not stopped on its own.
+func (h filterHost) Running(name string) bool {
+	e := h.e
+	e.sinksMu.Lock()
+	defer e.sinksMu.Unlock()
+	for _, s := range slices.Concat(e.adding, e.filters) {
+		if s.name == name && s.dynamic && !s.removing.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 var _ pipeline.Filters = filterHost{}

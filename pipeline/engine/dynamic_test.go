@@ -386,11 +386,17 @@ func TestFiltersHostTOML(t *testing.T) {
 		_, ok := r.e.Snapshot().Plugin(pipeline.ReportFilters, "dyn")
 		return ok
 	})
+	if !h.Running("dyn") || h.Running("conf") || h.Running("other") {
+		t.Errorf("Running: dyn %v, conf %v, other %v; want true, false, false", h.Running("dyn"), h.Running("conf"), h.Running("other"))
+	}
 	if err := h.RemoveFilter("conf"); err == nil {
 		t.Errorf("a configured filter was removed through pipeline.Filters")
 	}
 	if err := h.RemoveFilter("dyn"); err != nil {
 		t.Errorf("RemoveFilter: %v", err)
+	}
+	if h.Running("dyn") {
+		t.Errorf("a filter being removed is Running")
 	}
 	waitFor(t, "dyn gone", func() bool {
 		_, ok := r.e.Snapshot().Plugin(pipeline.ReportFilters, "dyn")

@@ -115,7 +115,10 @@ type Engine struct {
 	filters []*sink
 	// retired are the figures of the filters RemoveFilter removed and of
 	// the added filters that exited (under sinksMu), kept for the totals.
-	retired  counts
+	retired counts
+	// adding are the filters AddFilter built that the router has not yet
+	// admitted or refused (under sinksMu): their names are taken.
+	adding   []*sink
 	sinksMu  sync.Mutex
 	router   *router
 	sections planSections     // what plugins may build with Env.Build

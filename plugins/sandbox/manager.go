@@ -207,6 +207,8 @@ func (m *Manager) load(msg *message.Message) error {
 	if running {
 		return fmt.Errorf("%s is already running", full)
 	}
+	// A stopped filter of that name still has its files: a load replaces
+	// them.
 	m.log.Info("Loading: " + full)
 	if err := os.WriteFile(filepath.Join(m.dir, full+".lua"), []byte(msg.GetPayload()), 0o600); err != nil {
 		return err
@@ -241,27 +243,39 @@ func (m *Manager) start(full, cfg string) error {
 
 // unload removes the filter full and its files.
 func (m *Manager) unload(full string) error {
+	m.count() // forget the filters that stopped on their own
 	m.mu.Lock()
-	ok := m.loaded[full]
+	running := m.loaded[full]
 	delete(m.loaded, full)
 	m.running.Store(int64(len(m.loaded)))
 	m.mu.Unlock()
-	if !ok {
+	_, statErr := os.Stat(filepath.Join(m.dir, full+".toml"))
+	if !running && statErr != nil {
 		return fmt.Errorf("%s is not loaded by this manager", full)
 	}
 	m.log.Info("Unloading: " + full)
-	err := m.filters.RemoveFilter(full)
-	m.removeFiles(full)
-	if err != nil {
-		// It had stopped on its own (a terminated sandbox): it is gone.
-		m.log.Info("unloaded a filter that was no longer running", "filter", full, "err", err)
+	if running {
+		if err := m.filters.RemoveFilter(full); err != nil {
+			// It stopped on its own meanwhile: it is gone.
+			m.log.Info("unloaded a filter that was no longer running", "filter", full, "err", err)
+		}
 	}
+	m.removeFiles(full)
 	return nil
 }
 
+// count is the number of filters the manager runs. A loaded filter that
+// stopped on its own (a terminated sandbox) no longer counts, as in Heka;
+// its files stay, so unload removes them and a restart loads it again.
 func (m *Manager) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for full := range m.loaded {
+		if !m.filters.Running(full) {
+			delete(m.loaded, full)
+		}
+	}
+	m.running.Store(int64(len(m.loaded)))
 	return len(m.loaded)
 }
 

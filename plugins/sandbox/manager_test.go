@@ -28,6 +28,20 @@ func (f *fakeFilters) AddFilter(name string, cfg []byte) error {
 	return nil
 }
 
+func (f *fakeFilters) Running(name string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.added[name]
+	return ok
+}
+
+// stop makes name stop on its own (a terminated sandbox).
+func (f *fakeFilters) stop(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.added, name)
+}
+
 func (f *fakeFilters) RemoveFilter(name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -158,6 +172,21 @@ func TestManagerLoadUnloadRestore(t *testing.T) {
 	_, ff3 := newTestManager(t, base, "")
 	if len(ff3.added) != 1 {
 		t.Errorf("restored after unload %v", ff3.added)
+	}
+
+	// Two has stopped on its own: it counts no more (a new filter loads),
+	// and unloading it removes its files.
+	ff.stop("Ops_Manager-Two")
+	m.Process(t.Context(), control("load", map[string]string{"config": strings.ReplaceAll(counterConfig, "Counter", "Four")}, "", now), inj)
+	if _, ok := ff.added["Ops_Manager-Four"]; !ok {
+		t.Errorf("a filter that stopped still counts against max_filters: %v", ff.added)
+	}
+	m.Process(t.Context(), control("unload", map[string]string{"name": "Two"}, "", now), inj)
+	if _, err := os.Stat(filepath.Join(dir, "Ops_Manager-Two.toml")); !os.IsNotExist(err) {
+		t.Errorf("files of a stopped filter left after unload: %v", err)
+	}
+	if len(ff.removed) != 1 {
+		t.Errorf("RemoveFilter called for a stopped filter: %v", ff.removed)
 	}
 }
 
