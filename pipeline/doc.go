@@ -38,4 +38,13 @@
 // a filter's Process and Tick, an output's Write and Tick, are serialised.
 // Decoders, encoders and splitters are templates: the engine builds a fresh
 // instance per input, connection or output, so they need no locking either.
+//
+// # Filters added at run time
+//
+// A filter may add filters to the running pipeline and remove those it
+// added (Env.Filters, the Filters interface): the SandboxManagerFilter
+// loads sandboxes so, and live reload will use the same calls. An added
+// filter is a filter like any other (its own queue, matcher, Stop hook,
+// report); removing one drains it first. Neither call waits for the
+// router, so a filter may make them from Process or Tick.
 package pipeline

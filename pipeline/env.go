@@ -18,6 +18,7 @@ type Env struct {
 	globals *Globals
 	reports Reports
 	shared  *Shared
+	filters Filters
 
 	// What Build needs to make the Env of a plugin this one builds.
 	baseLogger  *slog.Logger

@@ -254,6 +254,11 @@ type Ticker interface {
 // called before the first Write and again after a Write failed with
 // ErrRetry. It returns when connected, when ctx is done, or with an error
 // (wrap ErrRetry to be called again after a back-off).
+//
+// A filter that implements it is called once, before its first message
+// or tick, once the engine runs: the place to do what a constructor may
+// not (the SandboxManagerFilter restores its filters there through
+// Env.Filters).
 type Connector interface {
 	Connect(ctx context.Context) error
 }

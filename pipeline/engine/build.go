@@ -217,7 +217,11 @@ func (e *Engine) buildInput(in config.Input, splitters map[string]*config.Splitt
 }
 
 func (e *Engine) newSink(sec config.Section, kind pipeline.Kind, matcher, signer string, tick pipeline.Seconds, canExit bool, retries pipeline.RetryOptions) (*sink, []error) {
-	env := e.env(sec.Name, sectionType(sec))
+	var opts []pipeline.EnvOption
+	if kind == pipeline.KindFilter {
+		opts = append(opts, pipeline.WithFilters(filterHost{e}))
+	}
+	env := e.env(sec.Name, sectionType(sec), opts...)
 	s := &sink{
 		e:       e,
 		name:    sec.Name,

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -54,10 +55,7 @@ func (e *Engine) checkIdlePacks() {
 			leaks[n] += counts[n]
 		}
 	}
-	for _, s := range e.filters {
-		s.leaks.Store(int64(leaks[s.name]))
-	}
-	for _, s := range e.outputs {
+	for _, s := range e.sinks() {
 		s.leaks.Store(int64(leaks[s.name]))
 	}
 }
@@ -73,12 +71,9 @@ func (e *Engine) watchdog() {
 		since  time.Time
 		warned bool
 	}
-	sinks := append(append([]*sink(nil), e.filters...), e.outputs...)
-	st := make([]state, len(sinks))
+	// Keyed by sink: filters come and go (AddFilter, RemoveFilter).
+	st := map[*sink]*state{}
 	now := time.Now()
-	for i := range st {
-		st[i].since = now
-	}
 	t := time.NewTicker(max(e.opts.StuckAfter/4, time.Millisecond))
 	defer t.Stop()
 	for {
@@ -87,21 +82,32 @@ func (e *Engine) watchdog() {
 			return
 		case now = <-t.C:
 		}
-		for i, s := range sinks {
+		sinks := e.sinks()
+		for k := range st {
+			if !slices.Contains(sinks, k) {
+				delete(st, k)
+			}
+		}
+		for _, s := range sinks {
+			w := st[s]
+			if w == nil {
+				w = &state{last: s.processed.Load(), since: now}
+				st[s] = w
+			}
 			prog, call := s.processed.Load(), s.busy.Load()
-			if prog != st[i].last || call == callIdle {
-				if st[i].warned {
+			if prog != w.last || call == callIdle {
+				if w.warned {
 					s.log.Info(fmt.Sprintf("%s '%s' is moving again", s.kindName(), s.name))
 				}
-				st[i] = state{last: prog, since: now}
+				*w = state{last: prog, since: now}
 				continue
 			}
 			waiting := s.queued.Load()
-			if st[i].warned || (waiting == 0 && e.router.blockedOn.Load() != s) {
+			if w.warned || (waiting == 0 && e.router.blockedOn.Load() != s) {
 				continue
 			}
-			if d := now.Sub(st[i].since); d >= e.opts.StuckAfter {
-				st[i].warned = true
+			if d := now.Sub(w.since); d >= e.opts.StuckAfter {
+				w.warned = true
 				what := callNames[call]
 				if what == "" {
 					what = "Process"

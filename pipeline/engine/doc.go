@@ -25,6 +25,16 @@
 // through pipeline.Env.Reports; Stats are its message totals, those of the
 // closing line. AbortIfWedged is SIGUSR2. See docs/reports.md.
 //
+// # Filters added and removed at run time
+//
+// Engine.AddFilter builds a filter and has the router start it and route
+// to it from its next batch on; Engine.RemoveFilter has the router stop
+// routing to one, hand it what was pending, and let it drain and run its
+// Stop hook before it is forgotten (its figures stay in Stats). Neither
+// waits for the router. Filters reach them through pipeline.Filters
+// (Env.Filters): the SandboxManagerFilter loads sandboxes so; live reload
+// will use the engine's calls.
+//
 // Deadlock avoidance, lock order and the rules every stage follows are
 // written down in docs/locks.md.
 package engine

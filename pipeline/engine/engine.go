@@ -108,9 +108,18 @@ type Engine struct {
 	inputPool  *pipeline.Pool
 	injectPool *pipeline.Pool
 
-	inputs   []*inputRunner
-	filters  []*sink
-	outputs  []*sink
+	inputs  []*inputRunner
+	outputs []*sink
+	// filters are the running filters, in the order they were added;
+	// guarded by sinksMu once Run has started (AddFilter, RemoveFilter).
+	filters []*sink
+	// retired are the figures of the filters RemoveFilter removed and of
+	// the added filters that exited (under sinksMu), kept for the totals.
+	retired counts
+	// adding are the filters AddFilter built that the router has not yet
+	// admitted or refused (under sinksMu): their names are taken.
+	adding   []*sink
+	sinksMu  sync.Mutex
 	router   *router
 	sections planSections     // what plugins may build with Env.Build
 	shared   *pipeline.Shared // where the plugins meet (Env.Shared)
@@ -206,7 +215,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.grp.Go(&e.outputsWG, s.run)
 		s.log.Info("output started")
 	}
-	for _, s := range e.filters {
+	for _, s := range e.filterList() {
 		e.grp.Go(&e.filtersWG, s.run)
 		s.log.Info("filter started")
 	}
@@ -262,7 +271,7 @@ func (e *Engine) giveUp(why string) {
 			why, st.InFlight, e.abandoned.Load()))
 		close(e.abort)
 		e.cancelRun()
-		for _, s := range append(append([]*sink(nil), e.filters...), e.outputs...) {
+		for _, s := range e.sinks() {
 			if a, ok := s.plugin.(pipeline.Aborter); ok {
 				a.Abort()
 			}

@@ -168,13 +168,13 @@ func (e *Engine) Snapshot() pipeline.Snapshot {
 			pipeline.ReportField{Name: "ProcessMessageAvgDuration", Value: avg(ir.decNs.Load(), ir.decSamples.Load()), Representation: "ns"})
 		add(pipeline.ReportDecoders, ir.decoder.name, append(fs, ir.decoderFields()...)...)
 	}
-	for _, s := range e.filters {
+	for _, s := range e.filterList() {
 		add(pipeline.ReportFilters, s.name, append(e.sinkFields(s), pluginFields(s.plugin)...)...)
 	}
 	for _, s := range e.outputs {
 		add(pipeline.ReportOutputs, s.name, append(e.sinkFields(s), pluginFields(s.plugin)...)...)
 	}
-	for _, s := range append(append([]*sink(nil), e.filters...), e.outputs...) {
+	for _, s := range e.sinks() {
 		if s.encoder != nil {
 			add(pipeline.ReportEncoders, s.encName, pluginFields(s.encoder)...)
 		}
@@ -387,7 +387,7 @@ func (e *Engine) aborters() []any {
 		ps = append(ps, ir.plugin())
 		ps = append(ps, ir.liveDecoderPlugins()...)
 	}
-	for _, s := range append(append([]*sink(nil), e.filters...), e.outputs...) {
+	for _, s := range e.sinks() {
 		ps = append(ps, s.plugin)
 		if s.encoder != nil {
 			ps = append(ps, s.encoder)

@@ -38,9 +38,10 @@ type router struct {
 	injSig   chan struct{}
 	closed   bool // under injMu: no more injections
 
-	ctlMu  sync.Mutex
-	ctl    []func()
-	ctlSig chan struct{}
+	ctlMu     sync.Mutex
+	ctl       []func()
+	ctlSig    chan struct{}
+	ctlClosed bool // under ctlMu: the router has returned
 
 	// Router goroutine only.
 	targets []*sink
@@ -118,22 +119,49 @@ func (r *router) wake() {
 }
 
 // control runs f in the router goroutine, between batches. It never
-// blocks.
-func (r *router) control(f func()) {
+// blocks. It reports false, and never runs f, once the router has
+// returned.
+func (r *router) control(f func()) bool {
 	r.ctlMu.Lock()
+	if r.ctlClosed {
+		r.ctlMu.Unlock()
+		return false
+	}
 	r.ctl = append(r.ctl, f)
 	r.ctlMu.Unlock()
 	select {
 	case r.ctlSig <- struct{}{}:
 	default:
 	}
+	return true
+}
+
+// runControl runs the queued control functions.
+func (r *router) runControl() {
+	r.ctlMu.Lock()
+	fs := r.ctl
+	r.ctl = nil
+	r.ctlMu.Unlock()
+	for _, f := range fs {
+		f()
+	}
+}
+
+// closeControl refuses control functions from now on and runs those
+// still queued (the router is returning: they find it done).
+func (r *router) closeControl() {
+	r.phase = phaseDone
+	r.ctlMu.Lock()
+	r.ctlClosed = true
+	r.ctlMu.Unlock()
+	r.runControl()
 }
 
 // remove takes t out of the routing table and closes its channel, then
 // routes p (if not nil): used when a plugin that may exit has exited. The
 // packs pending for t are counted as lost.
 func (r *router) remove(t *sink, p *pipeline.Pack) {
-	r.control(func() {
+	ok := r.control(func() {
 		for i, x := range r.targets {
 			if x == t {
 				r.discard(t, r.pend[i])
@@ -149,6 +177,9 @@ func (r *router) remove(t *sink, p *pipeline.Pack) {
 			r.flush()
 		}
 	})
+	if !ok && p != nil {
+		p.Recycle()
+	}
 }
 
 // discard settles a batch that will not be handed to t as lost (counted
@@ -161,6 +192,7 @@ func (r *router) discard(t *sink, b *batch) {
 }
 
 func (r *router) run() {
+	defer r.closeControl()
 	in := r.in
 	for {
 		select {
@@ -182,13 +214,7 @@ func (r *router) run() {
 		case <-r.injSig:
 			r.routeInjected()
 		case <-r.ctlSig:
-			r.ctlMu.Lock()
-			fs := r.ctl
-			r.ctl = nil
-			r.ctlMu.Unlock()
-			for _, f := range fs {
-				f()
-			}
+			r.runControl()
 		case <-r.e.abort:
 			r.injMu.Lock()
 			r.closed = true

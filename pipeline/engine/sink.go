@@ -74,6 +74,10 @@ type sink struct {
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
 	exited       bool         // exit ran (the sink's goroutine only)
 	stopAnswered bool         // the router's stop request was answered (the sink's goroutine only)
+	dynamic      bool         // added at run time (Engine.AddFilter): forgotten when it returns
+	removing     atomic.Bool  // RemoveFilter was called
+	unrouted     bool         // removed by the router (set before ch is closed)
+	removed      chan<- error // RemoveFilter's answer (set before ch is closed)
 	queueFull    atomic.Int64 // messages that found the queue full (full_action applied to them)
 
 	ackMu   sync.Mutex  // guards unacked and early (a DelayedAcker settles from its own goroutines)
@@ -90,6 +94,7 @@ type sink struct {
 	injected     atomic.Int64
 	dropped      atomic.Int64
 	leaks        atomic.Int64
+	refused      atomic.Int64 // matched messages whose signer is not message_signer
 	matchNs      atomic.Int64
 	matchSamples atomic.Int64
 	procNs       atomic.Int64
@@ -102,8 +107,39 @@ type sink struct {
 // message_signer is set), then its matcher.
 func (s *sink) accepts(p *pipeline.Pack) bool {
 	if s.signer != "" && p.Signer != s.signer {
+		if s.match(p) {
+			s.refuse(p)
+		}
 		return false
 	}
+	return s.match(p)
+}
+
+// refuse counts a message the matcher selected whose signer is not
+// message_signer, and logs it: every time for a control message (Type
+// heka.control.*, e.g. an unsigned or forged order to a
+// SandboxManagerFilter), otherwise the 1st, 10th, 100th... time, so that
+// a sink that keeps only signed messages out of mixed traffic (a signed
+// archive) does not fill the log.
+func (s *sink) refuse(p *pipeline.Pack) {
+	n := s.refused.Add(1)
+	typ := p.MessageHeaders().GetType()
+	if !strings.HasPrefix(typ, "heka.control.") && !powerOfTen(n) {
+		return
+	}
+	s.log.Warn("message refused: its signer is not message_signer",
+		"signer", p.Signer, "message_signer", s.signer, "type", typ, "refused", n)
+}
+
+func powerOfTen(n int64) bool {
+	for n >= 10 && n%10 == 0 {
+		n /= 10
+	}
+	return n == 1
+}
+
+// match evaluates the matcher alone.
+func (s *sink) match(p *pipeline.Pack) bool {
 	switch s.need {
 	case needNothing:
 		return s.constMatch
@@ -139,12 +175,13 @@ func (s *sink) run() {
 	} else {
 		err = s.loop(ctx, newRetrier(s.retries))
 	}
-	if err == nil && s.output != nil {
+	if err == nil && (s.output != nil || s.unrouted) {
 		s.stopHook(ctx)
 	}
 	s.close()
 	s.settleUnacked(errLost)
 	s.finish(err)
+	s.endDynamic()
 }
 
 // acked is the DelayedAcker callback: the n oldest unsettled records are
@@ -223,7 +260,7 @@ func (s *sink) close() {
 }
 
 func (s *sink) loop(ctx context.Context, rh *retrier) error {
-	if c, ok := s.plugin.(pipeline.Connector); ok && s.output != nil {
+	if c, ok := s.plugin.(pipeline.Connector); ok {
 		if err := s.connect(ctx, c, rh); err != nil {
 			return err
 		}

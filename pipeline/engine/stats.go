@@ -20,9 +20,12 @@ func (e *Engine) Stats() Stats {
 	if e.router != nil {
 		add(&e.router.counts)
 	}
+	e.sinksMu.Lock()
+	add(&e.retired)
 	for _, s := range e.filters {
 		add(&s.counts)
 	}
+	e.sinksMu.Unlock()
 	for _, s := range e.outputs {
 		add(&s.counts)
 	}

@@ -87,6 +87,11 @@ function timer_event(ns)
     add_to_payload(count)
     inject_payload("txt", read_config("payload_name"))
 end`)},
+	// Its working directory goes under the test's; a control message that
+	// reaches it outside an engine (no pipeline.Filters) loads nothing.
+	"SandboxManagerFilter": {Config: func(t testing.TB) map[string]any {
+		return map[string]any{"working_directory": filepath.Join(t.TempDir(), "sbxmgrs")}
+	}},
 	// Its sample cuts records where a line starts with a date.
 	"RegexSplitter": {Valid: []byte("2026-12-04 one\n2026-12-04 two\n2026-12-04 three")},
 	"FileOutput": {Config: func(t testing.TB) map[string]any {

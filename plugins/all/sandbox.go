@@ -1,3 +1,3 @@
 package all
 
-import _ "github.com/hekad-go/hekad/plugins/sandbox" // SandboxDecoder, SandboxFilter, SandboxEncoder, SandboxOutput, SandboxInput
+import _ "github.com/hekad-go/hekad/plugins/sandbox" // SandboxDecoder, SandboxFilter, SandboxEncoder, SandboxOutput, SandboxInput, SandboxManagerFilter

@@ -79,17 +79,39 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("script_type: only \"lua\" is supported, got %q", c.ScriptType)
 	case c.Filename == "":
 		return fmt.Errorf("filename: required")
-	case c.MemoryLimit < 0:
-		return fmt.Errorf("memory_limit: must not be negative, got %d", c.MemoryLimit)
-	case c.InstructionLimit < 0:
-		return fmt.Errorf("instruction_limit: must not be negative, got %d", c.InstructionLimit)
-	case c.OutputLimit < 0:
-		return fmt.Errorf("output_limit: must not be negative, got %d", c.OutputLimit)
+	}
+	if err := checkLimits(c.MemoryLimit, c.InstructionLimit, c.OutputLimit); err != nil {
+		return err
 	}
 	if _, err := c.zone(); err != nil {
 		return err
 	}
 	return nil
+}
+
+// checkLimits checks the three limit options; errors name the key.
+func checkLimits(memory, instructions int64, output int) error {
+	switch {
+	case memory < 0:
+		return fmt.Errorf("memory_limit: must not be negative, got %d", memory)
+	case instructions < 0:
+		return fmt.Errorf("instruction_limit: must not be negative, got %d", instructions)
+	case output < 0:
+		return fmt.Errorf("output_limit: must not be negative, got %d", output)
+	}
+	return nil
+}
+
+// moduleDirs resolves a ';'-separated module_directory list under
+// share_dir.
+func moduleDirs(env *pipeline.Env, list string) []string {
+	var dirs []string
+	for _, d := range strings.Split(list, ";") {
+		if d = strings.TrimSpace(d); d != "" {
+			dirs = append(dirs, env.ShareDir(d))
+		}
+	}
+	return dirs
 }
 
 // zone is the time zone of config.tz (nil when unset or UTC): a decoder's
@@ -119,16 +141,10 @@ var nonWord = regexp.MustCompile(`\W`)
 
 // coreConfig is the sandbox core's configuration for the plugin of env.
 func (c *Config) coreConfig(env *pipeline.Env, profile lsb.Profile) lsb.Config {
-	var dirs []string
-	for _, d := range strings.Split(c.ModuleDirectory, ";") {
-		if d = strings.TrimSpace(d); d != "" {
-			dirs = append(dirs, env.ShareDir(d))
-		}
-	}
 	cfg := lsb.Config{
 		Name:             env.Name(),
 		Script:           env.ShareDir(c.Filename),
-		ModuleDirs:       dirs,
+		ModuleDirs:       moduleDirs(env, c.ModuleDirectory),
 		MemoryLimit:      c.MemoryLimit,
 		InstructionLimit: c.InstructionLimit,
 		OutputLimit:      c.OutputLimit,

@@ -11,7 +11,7 @@ import (
 var readme string
 
 func TestDocs(t *testing.T) {
-	plugintest.CheckDocs(t, readme, "SandboxDecoder", "SandboxFilter", "SandboxEncoder", "SandboxOutput", "SandboxInput")
+	plugintest.CheckDocs(t, readme, "SandboxDecoder", "SandboxFilter", "SandboxEncoder", "SandboxOutput", "SandboxInput", "SandboxManagerFilter")
 }
 
 func TestInvalidConfig(t *testing.T) {
