@@ -254,15 +254,20 @@ encoder = "ProtobufEncoder"
 				t.Fatal(err)
 			}
 			defer c.Close()
+			// The sender paces itself (16 KiB a millisecond at most), so
+			// that the stream still flows when the signal goes: unpaced,
+			// the whole stream fit in the kernel's socket buffers and
+			// hekad read all of it before its archive reached k.
 			sent := make(chan int, 1)
 			go func() {
 				w := 0
 				for w < len(stream) {
-					m, err := c.Write(stream[w:min(len(stream), w+64<<10)])
+					m, err := c.Write(stream[w:min(len(stream), w+16<<10)])
 					w += m
 					if err != nil {
 						break
 					}
+					time.Sleep(time.Millisecond)
 				}
 				sent <- w
 			}()
