@@ -41,9 +41,17 @@ base_dir = "%%BASE%%"
 type = "TcpInput"
 address = %q
 
+`, in) + ackUpstream("TRUE", up)
+}
+
+// ackUpstream is the agents' [up] section: a buffered TcpOutput with
+// acknowledgements to up, of the messages matcher selects, retrying fast
+// and forever while its receiver is down.
+func ackUpstream(matcher, up string) string {
+	return fmt.Sprintf(`
 [up]
 type = "TcpOutput"
-message_matcher = "TRUE"
+message_matcher = %q
 address = %q
 ack = true
 ack_timeout = 3
@@ -52,7 +60,7 @@ delay = "20ms"
 max_delay = "200ms"
 max_jitter = "10ms"
 max_retries = -1
-`, in, up)
+`, matcher, up)
 }
 
 func ackAggregatorConfig(base, in, archive string) string {

@@ -26,42 +26,13 @@ priority = ["^Seq"]
 check_data_interval = "20ms"
 journal_interval = 100
 
-[up]
-type = "TcpOutput"
-message_matcher = "Type == 'logfile'"
-address = %q
-ack = true
-ack_timeout = 3
-[up.retries]
-delay = "20ms"
-max_delay = "200ms"
-max_jitter = "10ms"
-max_retries = -1
-`, base, logs, up)
+`, base, logs) + ackUpstream("Type == 'logfile'", up)
 }
 
 // aggregatorLinesConfig: an aggregator that archives each line it is sent
 // (the lines keep their newline) and acknowledges what it made durable.
 func aggregatorLinesConfig(base, in, archive string) string {
-	return fmt.Sprintf(`
-[hekad]
-base_dir = %q
-
-[in]
-type = "TcpInput"
-address = %q
-ack = true
-
-[archive]
-type = "FileOutput"
-message_matcher = "TRUE"
-path = %q
-encoder = "PayloadEncoder"
-flush_interval = 100
-
-[PayloadEncoder]
-append_newlines = false
-`, base, in, archive)
+	return ackAggregatorConfig(base, in, archive) + "append_newlines = false\n"
 }
 
 // TestAgentAndAggregatorKills: an agent hekad tails a growing log file

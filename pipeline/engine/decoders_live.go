@@ -13,19 +13,14 @@ import (
 // an instance that implements io.Closer is closed when its stream ends (a
 // sandbox decoder frees its Lua state).
 
-// liveDecoders is the set of an input's decoder instances that are running.
-type liveDecoders struct {
-	set map[*decodeWorker]struct{}
-}
-
 // register adds w to ir's live decoders.
 func (ir *inputRunner) register(w *decodeWorker) {
 	ir.liveMu.Lock()
 	defer ir.liveMu.Unlock()
-	if ir.live.set == nil {
-		ir.live.set = map[*decodeWorker]struct{}{}
+	if ir.live == nil {
+		ir.live = map[*decodeWorker]struct{}{}
 	}
-	ir.live.set[w] = struct{}{}
+	ir.live[w] = struct{}{}
 }
 
 // release removes w from its input's live decoders and closes its decoder
@@ -33,7 +28,7 @@ func (ir *inputRunner) register(w *decodeWorker) {
 func (w *decodeWorker) release() {
 	ir := w.ir
 	ir.liveMu.Lock()
-	delete(ir.live.set, w)
+	delete(ir.live, w)
 	ir.liveMu.Unlock()
 	if c, ok := w.dec.(io.Closer); ok {
 		if err := guard(c.Close); err != nil {
@@ -46,8 +41,8 @@ func (w *decodeWorker) release() {
 func (ir *inputRunner) liveDecoderPlugins() []any {
 	ir.liveMu.Lock()
 	defer ir.liveMu.Unlock()
-	ps := make([]any, 0, len(ir.live.set))
-	for w := range ir.live.set {
+	ps := make([]any, 0, len(ir.live))
+	for w := range ir.live {
 		ps = append(ps, w.dec)
 	}
 	return ps

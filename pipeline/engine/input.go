@@ -51,8 +51,8 @@ type inputRunner struct {
 	partials       atomic.Int64 // datagram ends dropped: not a whole record (Source.Datagrams)
 	decQueued      atomic.Int64 // packs waiting for the async decoders
 
-	liveMu sync.Mutex   // guards live
-	live   liveDecoders // the decoder instances running now (decoders_live.go)
+	liveMu sync.Mutex                 // guards live
+	live   map[*decodeWorker]struct{} // the decoder instances running now (decoders_live.go)
 }
 
 func (ir *inputRunner) plugin() pipeline.Input {
