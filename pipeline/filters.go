@@ -1,6 +1,9 @@
 package pipeline
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // Filters lets a plugin add filters to, and remove them from, the running
 // pipeline: the SandboxManagerFilter's loaded sandboxes, and the hook live
@@ -53,3 +56,17 @@ type noFilters struct{}
 func (noFilters) AddFilter(string, []byte) error { return ErrNoFilters }
 func (noFilters) RemoveFilter(string) error      { return ErrNoFilters }
 func (noFilters) Running(string) bool            { return false }
+
+// SlowTerminator is a filter that the engine may end for being slow, as
+// Heka ends a manager-loaded sandbox: when the filter was added with
+// AddFilter, its queue is full (it holds the router back), at least
+// plugin_chansize-1 of its calls were timed, and either its average call
+// took longer than the global max_process_duration or its matcher's
+// average took longer than a fifth of it. The engine then calls Terminate
+// instead of Process; it reports the termination the plugin's way (the
+// sandboxes inject heka.sandbox-terminated with reason as the Payload and
+// fields as its fields) and returns the error that ends the filter.
+// Filters that do not implement it are never ended for being slow.
+type SlowTerminator interface {
+	Terminate(ctx context.Context, inj Injector, reason string, fields []ReportField) error
+}

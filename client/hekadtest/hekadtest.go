@@ -158,15 +158,23 @@ func (p *Proc) WaitListening(input string) {
 // hekad exits with status 0.
 func (p *Proc) Stop() {
 	p.t.Helper()
+	if err := p.StopStatus(); err != nil {
+		p.t.Fatalf("hekad: %v\n%s", err, p.Output())
+	}
+}
+
+// StopStatus sends SIGTERM, waits for hekad to exit and returns how it
+// exited (nil for status 0; an *exec.ExitError otherwise). It fails the
+// test when hekad does not stop within 60 s.
+func (p *Proc) StopStatus() error {
+	p.t.Helper()
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
 	case <-time.After(60 * time.Second):
 		p.t.Fatalf("hekad did not stop within 60s\n%s", p.Output())
 	}
-	if p.err != nil {
-		p.t.Fatalf("hekad: %v\n%s", p.err, p.Output())
-	}
+	return p.err
 }
 
 // ReadMessages decodes the framed messages of the file at path (none when

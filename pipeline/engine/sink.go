@@ -343,12 +343,17 @@ func (s *sink) handleBatch(ctx context.Context, rh *retrier, b *batch) error {
 	now := unixNow()
 	s.busy.Store(callMessage)
 	defer s.busy.Store(callIdle)
+	watch := s.slowWatched()
 	for i, p := range b.packs {
 		p.Stamp(&s.name, now)
 		var o outcome
 		var err error
+		pressed := watch && s.backpressured()
+		timed := pressed && s.procSamples.Load() < s.slowSamples()
 		if s.sample++; s.sample >= s.e.g.SampleDenominator {
-			s.sample = 0
+			s.sample, timed = 0, true
+		}
+		if timed {
 			start := time.Now()
 			o, err = s.handle(ctx, rh, p)
 			s.procNs.Add(int64(time.Since(start)))
@@ -359,6 +364,9 @@ func (s *sink) handleBatch(ctx context.Context, rh *retrier, b *batch) error {
 		p.Recycle()
 		s.processed.Add(1)
 		s.settle(b.dl[i], o)
+		if err == nil && pressed {
+			err = s.checkSlow(ctx)
+		}
 		if filter {
 			s.e.filterBusy.Add(-1)
 		}

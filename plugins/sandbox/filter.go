@@ -141,6 +141,15 @@ func (f *Filter) begin(ctx context.Context, inj pipeline.Injector, quota int) er
 	return nil
 }
 
+// Terminate ends the sandbox on the engine's slow-filter rule
+// (pipeline.SlowTerminator, manager-loaded filters only): it reports
+// heka.sandbox-terminated with reason as the Payload and the engine's
+// figures (ProcessMessageAvgDuration, FilterChanLength...) as fields, as
+// Heka, and returns the error that ends the filter.
+func (f *Filter) Terminate(ctx context.Context, inj pipeline.Injector, reason string, fields []pipeline.ReportField) error {
+	return f.report(ctx, inj, reason, fields)
+}
+
 // terminate reports the termination with a heka.sandbox-terminated message
 // and returns the error that ends the filter.
 func (f *Filter) terminate(ctx context.Context, inj pipeline.Injector, cause error) error {
@@ -149,6 +158,12 @@ func (f *Filter) terminate(ctx context.Context, inj pipeline.Injector, cause err
 	if errors.As(cause, &te) {
 		payload = te.Payload()
 	}
+	return f.report(ctx, inj, payload, nil)
+}
+
+// report closes the sandbox, injects heka.sandbox-terminated and returns
+// the error that ends the filter.
+func (f *Filter) report(ctx context.Context, inj pipeline.Injector, payload string, fields []pipeline.ReportField) error {
 	f.sb.Close()
 	p, err := inj.NewPack(ctx)
 	if err == nil {
@@ -160,6 +175,11 @@ func (f *Filter) terminate(ctx context.Context, inj pipeline.Injector, cause err
 		m.SetHostname(f.hostname)
 		m.SetPayload(payload)
 		m.AppendField("plugin", message.ValueString, "").AddString(f.name)
+		for _, rf := range fields {
+			if v, ok := rf.Value.(int64); ok {
+				m.AppendField(rf.Name, message.ValueInteger, rf.Representation).AddInteger(v)
+			}
+		}
 		err = inj.Inject(ctx, p)
 	}
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -101,7 +100,6 @@ type Manager struct {
 	now      func() time.Time
 	mu       sync.Mutex
 	loaded   map[string]bool // the full names of the filters it runs
-	running  atomic.Int64
 	restored bool
 }
 
@@ -236,7 +234,6 @@ func (m *Manager) start(full, cfg string) error {
 	}
 	m.mu.Lock()
 	m.loaded[full] = true
-	m.running.Store(int64(len(m.loaded)))
 	m.mu.Unlock()
 	return nil
 }
@@ -247,7 +244,6 @@ func (m *Manager) unload(full string) error {
 	m.mu.Lock()
 	running := m.loaded[full]
 	delete(m.loaded, full)
-	m.running.Store(int64(len(m.loaded)))
 	m.mu.Unlock()
 	_, statErr := os.Stat(filepath.Join(m.dir, full+".toml"))
 	if !running && statErr != nil {
@@ -275,7 +271,6 @@ func (m *Manager) count() int {
 			delete(m.loaded, full)
 		}
 	}
-	m.running.Store(int64(len(m.loaded)))
 	return len(m.loaded)
 }
 
@@ -366,9 +361,10 @@ func (m *Manager) terminated(ctx context.Context, inj pipeline.Injector, msg *me
 	}
 }
 
-// Report adds the number of filters the manager runs.
+// Report adds the number of filters the manager runs (those that stopped
+// on their own, a terminated sandbox, no longer count).
 func (m *Manager) Report() []pipeline.ReportField {
-	return []pipeline.ReportField{{Name: "RunningFilters", Value: m.running.Load(), Representation: "count"}}
+	return []pipeline.ReportField{{Name: "RunningFilters", Value: int64(m.count()), Representation: "count"}}
 }
 
 // globEscape escapes the characters filepath.Match treats specially.
