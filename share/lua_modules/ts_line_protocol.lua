@@ -26,8 +26,8 @@
 --     names become "_".
 -- A field's second occurrence is named <name>_fidx_1 (and so on); the
 -- second value of a field <name>_vidx_1, the third <name>_vidx_1_vidx_2 (as
--- Heka named them). With source_value_field, that field's value is written
--- under the bare prefix. Needs the sandbox's read_message and
+-- Heka named them). With source_value_field, only that field's value is
+-- written, under the bare prefix. Needs the sandbox's read_message and
 -- decode_message.
 
 local string = require "string"
@@ -94,8 +94,9 @@ local function points_and_tags(config)
             if not carbon and (config.tag_fields_all or (tag_fields and tag_fields[field])) then
                 tags[#tags + 1] = escape_key(out) .. "=" .. escape_key(value)
             end
-            if config.source_value_field and field == config.source_value_field then
-                add(prefix, value)
+            if config.source_value_field then
+                -- only that field is written, under the bare prefix
+                if field == config.source_value_field then add(prefix, value) end
             elseif not config.skip_fields_str or (config.skip_fields and not config.skip_fields[field]) then
                 add(prefix .. delim .. out, value)
             end

@@ -16,10 +16,8 @@ S.run_cases(T, plugin, {
     {"no prefix", {skip_fields = "1MinAvg 5MinAvg"}, loadavg, 0, out(".NumProcesses 3 1434932023\n")},
     {"delimiter", {name_prefix = "h", name_prefix_delimiter = "_", skip_fields = "5MinAvg NumProcesses"},
      loadavg, 0, out("h_1MinAvg 0.12 1434932023\n")},
-    -- the other fields skipped too: lua_modules/ts_line_protocol still writes
-    -- them with source_value_field (Heka's writes only the source field)
-    {"source value", {name_prefix = "%{Hostname}.load", source_value_field = "1MinAvg",
-                      skip_fields = "5MinAvg NumProcesses"}, loadavg, 0,
+    -- only the source field is written, under the bare prefix
+    {"source value", {name_prefix = "%{Hostname}.load", source_value_field = "1MinAvg"}, loadavg, 0,
      out("myhost.load 0.12 1434932023\n")},
     {"no numeric field", {}, {Timestamp = 0, Fields = {s = "x"}}, -2, {}},
 })
