@@ -138,6 +138,11 @@ type Totals struct {
 	// Abandoned counts records that inputs read but that were never
 	// routed because shutdown gave up waiting (not part of Received).
 	Abandoned int64
+	// Undecoded counts records that inputs read and that became no
+	// message: their decoder failed on them (without send_decode_failures)
+	// or turned them into none (not part of Received; per input, the
+	// report's DecodeFailureCount and DecodeDropCount).
+	Undecoded int64
 }
 
 // noReports is the Reports of an Env without an engine.

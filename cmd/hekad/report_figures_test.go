@@ -234,6 +234,7 @@ encoder = "PayloadEncoder"
 	}{
 		{"Globals", "Router", "ProcessMessageCount", routed},
 		{"Globals", "Messages", "ReceivedCount", routed},
+		{"Globals", "Messages", "UndecodedCount", 1}, // u's record that rx failed on
 		{"Outputs", "file", "ProcessMessageCount", routed},
 		{"Outputs", "tcp_out", "ProcessMessageCount", routed},
 		{"Outputs", "tcp_out", "SentCount", routed},

@@ -231,6 +231,7 @@ func (w *decodeWorker) decode(p *pipeline.Pack, o *origin, out *batch) {
 	}
 	if n == 0 {
 		w.ir.decodeDrops.Add(1)
+		w.ir.undecoded.Add(1)
 	}
 	clear(res)
 	w.res = res[:0]
@@ -255,6 +256,7 @@ func (ir *inputRunner) decodeFailed(p *pipeline.Pack, o *origin, err error, out 
 		ir.log.Error("decoding: "+err.Error(), "decoder", ir.decoder.name)
 	}
 	if !ir.common.SendDecodeFailures {
+		ir.undecoded.Add(1)
 		p.Recycle()
 		if o != nil {
 			o.done(false)

@@ -354,6 +354,9 @@ func (e *Engine) shutdown() Stats {
 	if st.Abandoned > 0 {
 		line += fmt.Sprintf("; %d records read but not routed", st.Abandoned)
 	}
+	if st.Undecoded > 0 {
+		line += fmt.Sprintf("; %d records read became no message (their decoder failed or dropped them)", st.Undecoded)
+	}
 	if st.Lost+st.Abandoned > 0 {
 		e.log.Error(line)
 	} else {

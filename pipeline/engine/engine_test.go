@@ -163,6 +163,14 @@ func TestDecodeFailures(t *testing.T) {
 			waitFor(t, "messages", func() bool { return getOutput("out").count() == want })
 			waitFor(t, "2 failures counted", func() bool { return r.e.inputs[0].decodeFailures.Load() == 2 })
 			r.stop()
+			// Not routed, the two failed records became no message.
+			st, undecoded := r.e.Stats(), int64(2)
+			if tc.send {
+				undecoded = 0
+			}
+			if st.Undecoded != undecoded || st.Received != int64(want) {
+				t.Errorf("received %d, undecoded %d; want %d and %d", st.Received, st.Undecoded, want, undecoded)
+			}
 			logs := r.logs.String()
 			if got := strings.Contains(logs, `no colon in \"broken\"`); got != tc.log {
 				t.Errorf("decode failure logged = %v, want %v\n%s", got, tc.log, logs)

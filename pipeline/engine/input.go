@@ -47,6 +47,7 @@ type inputRunner struct {
 	decSamples     atomic.Int64
 	decodeFailures atomic.Int64
 	decodeDrops    atomic.Int64 // records a decoder turned into no message
+	undecoded      atomic.Int64 // records that became no message: decodeDrops, and failures not routed
 	oversize       atomic.Int64
 	partials       atomic.Int64 // datagram ends dropped: not a whole record (Source.Datagrams)
 	decQueued      atomic.Int64 // packs waiting for the async decoders

@@ -69,7 +69,7 @@ func totalsFields(st Stats) []pipeline.ReportField {
 		count("QueuedCount", st.Queued), count("DroppedCount", st.Dropped),
 		count("UnmatchedCount", st.Unmatched), count("LostCount", st.Lost),
 		count("InFlightCount", st.InFlight), count("BufferedCount", st.Buffered),
-		count("AbandonedCount", st.Abandoned),
+		count("AbandonedCount", st.Abandoned), count("UndecodedCount", st.Undecoded),
 	}
 }
 

@@ -42,6 +42,9 @@ func (e *Engine) Stats() Stats {
 			st.Buffered += q.Stats().Pending
 		}
 	}
+	for _, ir := range e.inputs {
+		st.Undecoded += ir.undecoded.Load()
+	}
 	st.Received = e.received.Load()
 	st.InFlight = st.Received - st.Delivered - st.Queued - st.Dropped - st.Unmatched - st.Lost
 	return st
