@@ -38,6 +38,7 @@ func (l *loader) addDefaults() {
 			}
 		}
 		l.kinds[name] = reg.Kind
+		l.types[name] = name
 		sec := Section{Name: name, Type: name, Kind: reg.Kind, Registration: reg, Config: cfg}
 		switch reg.Kind {
 		case pipeline.KindDecoder:

@@ -22,6 +22,9 @@ type loader struct {
 	// kinds maps every section name (defined or auto-registered) to its
 	// kind, or to -1 when the kind is unknown, for reference checks.
 	kinds map[string]pipeline.Kind
+	// types maps every section name whose plugin is registered to its
+	// plugin type, for typed references (pipeline.SectionReferrer).
+	types map[string]string
 	// refs are the options naming other sections, checked once every
 	// section is known.
 	refs []reference
@@ -43,6 +46,7 @@ func newLoader() *loader {
 	return &loader{
 		plan:  &Plan{Globals: pipeline.DefaultGlobals()},
 		kinds: map[string]pipeline.Kind{},
+		types: map[string]string{},
 	}
 }
 

@@ -13,6 +13,7 @@ type reference struct {
 	key  string
 	name string
 	want pipeline.Kind
+	typ  string // when set, the plugin type wanted instead of a kind
 }
 
 // ref records that key of the section names a section of kind want (""
@@ -27,6 +28,10 @@ func (sc *sectionCtx) ref(key, name string, want pipeline.Kind) {
 // and auto-registered defaults, then resolves use_framing.
 func (l *loader) checkReferences() {
 	for _, r := range l.refs {
+		if r.typ != "" {
+			l.checkTyped(r)
+			continue
+		}
 		kind, ok := l.kinds[r.name]
 		want := strings.ToLower(r.want.String())
 		switch {
@@ -43,6 +48,18 @@ func (l *loader) checkReferences() {
 	for i := range l.plan.Outputs {
 		o := &l.plan.Outputs[i]
 		o.UseFraming = resolveFraming(o.Common.UseFraming, types[o.Common.Encoder], o.Config)
+	}
+}
+
+// checkTyped checks a reference to a section of a plugin type.
+func (l *loader) checkTyped(r reference) {
+	typ, ok := l.types[r.name]
+	_, defined := l.kinds[r.name]
+	switch {
+	case !defined:
+		r.sc.fail(r.key, fmt.Errorf("no %s section named %q", r.typ, r.name))
+	case ok && typ != r.typ:
+		r.sc.fail(r.key, fmt.Errorf("%q is a %s section, not a %s", r.name, typ, r.typ))
 	}
 }
 

@@ -52,6 +52,7 @@ func (l *loader) decodeSection(r *rawSection) {
 	}
 	kind := reg.Kind
 	l.kinds[r.name] = kind
+	l.types[r.name] = sc.typ
 	cfg := reg.NewConfig()
 	if f, ok := cfg.(Freeform); ok {
 		sc.free = f.FreeformKeys()
@@ -332,6 +333,13 @@ func (sc *sectionCtx) accepts(key string) bool {
 func (sc *sectionCtx) validatePlugin(cfg any, decoded bool) {
 	if v, ok := cfg.(pipeline.Validator); ok && decoded {
 		sc.validate(v.Validate())
+	}
+	if r, ok := cfg.(pipeline.SectionReferrer); ok && decoded {
+		for _, ref := range r.SectionRefs() {
+			if ref.Name != "" {
+				sc.l.refs = append(sc.l.refs, reference{sc: sc, key: ref.Key, name: ref.Name, typ: ref.Type})
+			}
+		}
 	}
 }
 

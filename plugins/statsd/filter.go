@@ -52,6 +52,12 @@ func defaultFilterConfig() FilterConfig {
 	return FilterConfig{StatAccumName: "StatAccumInput"}
 }
 
+// SectionRefs says that stat_accum_name names a StatAccumInput section:
+// the loader checks it (pipeline.SectionReferrer).
+func (c *FilterConfig) SectionRefs() []pipeline.SectionRef {
+	return []pipeline.SectionRef{{Key: "stat_accum_name", Name: c.StatAccumName, Type: "StatAccumInput"}}
+}
+
 var metricKinds = map[string]Kind{"Counter": Counter, "Timer": Timer, "Gauge": Gauge}
 
 // Validate checks the options; errors name the key.

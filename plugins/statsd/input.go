@@ -49,6 +49,12 @@ func defaultInputConfig() InputConfig {
 	}
 }
 
+// SectionRefs says that stat_accum_name names a StatAccumInput section:
+// the loader checks it (pipeline.SectionReferrer).
+func (c *InputConfig) SectionRefs() []pipeline.SectionRef {
+	return []pipeline.SectionRef{{Key: "stat_accum_name", Name: c.StatAccumName, Type: "StatAccumInput"}}
+}
+
 // Validate checks the options; errors name the key.
 func (c *InputConfig) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Address); err != nil {
