@@ -161,7 +161,7 @@ const finalFlushTime = 2 * time.Second
 func (in *AccumInput) Run(ctx context.Context, host pipeline.InputHost) error {
 	h := acquire(in.engine, in.name)
 	defer h.release()
-	h.flushes()
+	defer h.flushes()()
 	acc := h.acc
 	in.acc.Store(acc)
 	in.readyOnce.Do(func() { close(in.ready) })

@@ -152,7 +152,10 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, _ pipeline.Injec
 		f.h, f.since = acquire(f.engine, f.accName), time.Now()
 		f.mu.Unlock()
 	}
-	if !f.h.flushed() && time.Since(f.since) > accumulatorWait {
+	// No StatAccumInput ran within accumulatorWait of the first message, or
+	// the one that ran stopped that long ago: fail rather than accumulate
+	// what nobody flushes.
+	if !f.h.flushed() && time.Since(later(f.since, f.h.down())) > accumulatorWait {
 		return fmt.Errorf("stat filter %q: %w", f.name, f.h.errNoAccumulator())
 	}
 	m := p.Message()
@@ -187,6 +190,13 @@ func (f *Filter) Process(ctx context.Context, p *pipeline.Pack, _ pipeline.Injec
 	f.h.acc.Add(f.stats...)
 	f.made.Add(int64(len(f.stats)))
 	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // invalid counts and logs a metric whose value is not a number.

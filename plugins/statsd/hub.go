@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hekad-go/hekad/pipeline"
@@ -17,8 +18,10 @@ import (
 
 type hubEntry struct {
 	acc     *Accumulator
-	flusher chan struct{} // closed once a StatAccumInput runs it
-	once    sync.Once
+	running atomic.Bool  // a StatAccumInput flushes acc
+	downAt  atomic.Int64 // when the last one stopped (Unix ns; 0: none ran yet)
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced when running changes (under mu)
 }
 
 // handle is a plugin's hold on a hub entry.
@@ -32,22 +35,39 @@ type handle struct {
 // shared, making it if needed.
 func acquire(shared *pipeline.Shared, name string) *handle {
 	v, release := shared.Acquire("statsd.accumulator/"+name, func() any {
-		return &hubEntry{acc: NewAccumulator(), flusher: make(chan struct{})}
+		return &hubEntry{acc: NewAccumulator(), changed: make(chan struct{})}
 	})
 	return &handle{hubEntry: v.(*hubEntry), name: name, release: release}
 }
 
-// flushes says that a StatAccumInput runs the accumulator.
-func (h *handle) flushes() { h.once.Do(func() { close(h.flusher) }) }
+// flushes says that a StatAccumInput runs the accumulator, until it calls
+// the function returned.
+func (h *handle) flushes() (stopped func()) {
+	h.set(true)
+	return func() { h.set(false) }
+}
+
+func (h *handle) set(running bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.running.Store(running)
+	if !running {
+		h.downAt.Store(time.Now().UnixNano())
+	}
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
 
 // flushed reports whether a StatAccumInput runs the accumulator.
-func (h *handle) flushed() bool {
-	select {
-	case <-h.flusher:
-		return true
-	default:
-		return false
+func (h *handle) flushed() bool { return h.running.Load() }
+
+// down returns when the last StatAccumInput that ran the accumulator
+// stopped (the zero time when none ran yet).
+func (h *handle) down() time.Time {
+	if ns := h.downAt.Load(); ns != 0 {
+		return time.Unix(0, ns)
 	}
+	return time.Time{}
 }
 
 // accumulatorWait is how long a StatsdInput or StatFilter waits for the
@@ -65,12 +85,19 @@ func (h *handle) errNoAccumulator() error {
 func (h *handle) waitFlusher(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case <-h.flusher:
-		return nil
-	case <-ctx.Done():
-		return nil
-	case <-t.C:
-		return h.errNoAccumulator()
+	for {
+		h.mu.Lock()
+		running, changed := h.running.Load(), h.changed
+		h.mu.Unlock()
+		if running {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			return h.errNoAccumulator()
+		}
 	}
 }

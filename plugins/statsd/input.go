@@ -160,6 +160,14 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 		for i := range n {
 			stats, bad = ParseDatagram(r.datagram(i), stats, bad)
 		}
+		if !h.flushed() {
+			// The StatAccumInput stopped: wait for it to run again (a
+			// restart), or fail rather than accumulate what nobody
+			// flushes.
+			if err := h.waitFlusher(ctx, accumulatorWait); err != nil {
+				return fmt.Errorf("statsd input %q: %w", in.name, err)
+			}
+		}
 		acc.Add(stats...)
 		in.datagrams.Add(int64(n))
 		in.stats.Add(int64(len(stats)))
