@@ -32,6 +32,16 @@ type InputHost interface {
 	Deliver(ctx context.Context, p *Pack, ack Ack) error
 }
 
+// Drainer is an input that keeps something going past the return of its
+// Run at shutdown: an acknowledging TcpInput keeps its connections open to
+// acknowledge what the drain settles. The engine calls Drained once the
+// drain is over (every record routed was settled, or the drain time ran
+// out), before the closing line; Drained must return within a second or
+// so (it is not given a context).
+type Drainer interface {
+	Drained()
+}
+
 // BufferedReader is implemented by a reader handed to InputHost.Stream
 // that can tell how many bytes (or, on a Datagrams stream, datagrams) it
 // holds already received, so that the next Read returns at once (as

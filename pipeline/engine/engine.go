@@ -333,6 +333,7 @@ func (e *Engine) shutdown() Stats {
 	e.wait(&e.routerWG, "router")
 	e.wait(&e.filtersWG, "filters")
 	e.wait(&e.outputsWG, "outputs")
+	e.drained()
 
 	close(e.done)
 	e.cancelRun()
@@ -363,6 +364,18 @@ func (e *Engine) shutdown() Stats {
 		e.log.Info(line)
 	}
 	return st
+}
+
+// drained tells the inputs that keep something going past their Run
+// (pipeline.Drainer) that every record routed is settled.
+func (e *Engine) drained() {
+	for _, ir := range e.inputs {
+		if d, ok := ir.plugin().(pipeline.Drainer); ok {
+			if err := guard(func() error { d.Drained(); return nil }); err != nil {
+				ir.log.Error("Drained failed", "err", err)
+			}
+		}
+	}
 }
 
 // wait waits for wg, or until the drain time is up. It reports whether wg

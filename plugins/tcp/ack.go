@@ -82,12 +82,20 @@ type acker struct {
 	c    net.Conn
 	off  atomic.Int64
 	sig  chan struct{}
-	done chan struct{}
-	sent *atomic.Int64 // ack frames written (the input's report)
+	stop context.CancelFunc // makes run send the last frame and return
+	done chan struct{}      // closed when run returned
+	sent *atomic.Int64      // ack frames written (the input's report)
 }
 
-func newAcker(c net.Conn, sent *atomic.Int64) *acker {
-	return &acker{c: c, sent: sent, sig: make(chan struct{}, 1), done: make(chan struct{})}
+// startAcker starts writing the acknowledgements of c, until its stop is
+// called. It does not end with the connection's context: at shutdown the
+// acknowledgements outlive it (lingering).
+func startAcker(c net.Conn, sent *atomic.Int64) *acker {
+	a := &acker{c: c, sent: sent, sig: make(chan struct{}, 1), done: make(chan struct{})}
+	ctx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	go a.run(ctx)
+	return a
 }
 
 // commit is the stream's Source.Commit: it never blocks.
@@ -99,32 +107,96 @@ func (a *acker) commit(off int64) {
 	}
 }
 
-// run writes ack frames until ctx is done or a write fails (the
-// connection is then closed: the sender sends the unacknowledged records
-// again on a new one).
+// run writes ack frames until ctx is done, then the last one if
+// commits came since, or until a write fails (the connection is then
+// closed: the sender sends the unacknowledged records again on a new
+// one).
 func (a *acker) run(ctx context.Context) {
 	defer close(a.done)
 	var sent int64
 	frame := make([]byte, 0, ackFrameLen)
+	write := func(timeout time.Duration) bool {
+		off := a.off.Load()
+		if off == sent {
+			return true
+		}
+		frame = appendAckFrame(frame[:0], off)
+		a.c.SetWriteDeadline(time.Now().Add(timeout))
+		if _, err := a.c.Write(frame); err != nil {
+			a.c.Close()
+			return false
+		}
+		sent = off
+		a.sent.Add(1)
+		return true
+	}
 	for {
 		select {
 		case <-a.sig:
 		case <-ctx.Done():
+			write(finalAckTimeout)
 			return
 		}
-		off := a.off.Load()
-		if off == sent {
-			continue
-		}
-		frame = appendAckFrame(frame[:0], off)
-		a.c.SetWriteDeadline(time.Now().Add(ackWriteTimeout))
-		if _, err := a.c.Write(frame); err != nil {
-			a.c.Close()
+		if !write(ackWriteTimeout) {
 			return
 		}
-		sent = off
-		a.sent.Add(1)
 		if !sleep(ctx, ackInterval) {
+			write(finalAckTimeout)
+			return
+		}
+	}
+}
+
+// finalAckTimeout bounds the write of the last ack frame of a connection.
+const finalAckTimeout = time.Second
+
+// lingerMax bounds how long a connection stays open at shutdown for its
+// last acknowledgements when the engine does not call Drained.
+const lingerMax = time.Minute
+
+// lingering holds the acknowledging connections that outlive Run at
+// shutdown: they stay open, no longer read, so that what the drain
+// settles is acknowledged (Input.Drained), and the sender does not send
+// it again.
+type lingering struct {
+	mu      sync.Mutex
+	ctx     context.Context // done at Drained, or lingerMax after the first linger
+	drained context.CancelFunc
+	ackers  []*acker
+}
+
+// add keeps a's connection open until Drained.
+func (l *lingering) add(a *acker) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ctx == nil {
+		l.ctx, l.drained = context.WithTimeout(context.Background(), lingerMax)
+	}
+	l.ackers = append(l.ackers, a)
+	context.AfterFunc(l.ctx, func() {
+		a.stop()
+		<-a.done
+		a.c.Close()
+	})
+}
+
+// drain makes the lingering connections send their last acknowledgements
+// and close, waiting for them at most finalAckTimeout and a little.
+func (l *lingering) drain() {
+	l.mu.Lock()
+	ackers, drained := l.ackers, l.drained
+	l.ackers = nil
+	l.mu.Unlock()
+	if drained == nil {
+		return
+	}
+	drained()
+	t := time.NewTimer(finalAckTimeout + 100*time.Millisecond)
+	defer t.Stop()
+	for _, a := range ackers {
+		select {
+		case <-a.done:
+		case <-t.C:
 			return
 		}
 	}

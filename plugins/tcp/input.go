@@ -140,11 +140,17 @@ type Input struct {
 
 	rejectLog atomic.Int64 // when (unix ns) a rejection was last logged
 	reclaim   reclaimer
+	linger    lingering // acknowledging connections kept open at shutdown
 }
 
 func newInput(cfg InputConfig, env *pipeline.Env) (pipeline.Input, error) {
 	return &Input{cfg: cfg, name: env.Name(), log: env.Logger(), ready: make(chan struct{})}, nil
 }
+
+// Drained sends the last acknowledgements of the connections kept open at
+// shutdown, for the records the drain settled, and closes them
+// (pipeline.Drainer).
+func (in *Input) Drained() { in.linger.drain() }
 
 // Ready returns a channel closed once the input first listens.
 func (in *Input) Ready() <-chan struct{} { return in.ready }
@@ -209,7 +215,7 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 			continue
 		}
 		in.open.Add(1)
-		wg.Go(func() { in.serve(cctx, host, conn) })
+		wg.Go(func() { in.serve(cctx, ctx, host, conn) })
 	}
 }
 
@@ -256,35 +262,62 @@ func (in *Input) reject(remote net.Addr) {
 // and, with idle_timeout, ends the stream (as an EOF) when nothing came for
 // that long.
 type connReader struct {
-	c     net.Conn
-	idle  time.Duration
-	n     int64
-	idled bool
+	c       net.Conn
+	idle    time.Duration
+	n       int64
+	idled   bool
+	stopped atomic.Bool // the read side was stopped (shutdown): reads fail
 }
 
 func (r *connReader) Read(p []byte) (int, error) {
+	if r.stopped.Load() {
+		return 0, net.ErrClosed
+	}
 	if r.idle > 0 {
 		r.c.SetReadDeadline(time.Now().Add(r.idle))
+		if r.stopped.Load() { // stopped meanwhile: keep its deadline
+			r.c.SetReadDeadline(time.Now())
+		}
 	}
 	n, err := r.c.Read(p)
 	r.n += int64(n)
-	if err != nil && r.idle > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+	switch {
+	case err == nil:
+	case r.stopped.Load():
+		// Not an EOF: a record cut short is not delivered as a final one.
+		err = net.ErrClosed
+	case r.idle > 0 && errors.Is(err, os.ErrDeadlineExceeded):
 		r.idled = true
 		err = io.EOF
 	}
 	return n, err
 }
 
-// serve streams one connection until it ends or ctx is done.
-func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Conn) {
+// serve streams one connection until it ends or ctx is done. runCtx is
+// Run's: once it is done hekad shuts down, and an acknowledging
+// connection stays open (no longer read) until Drained, to acknowledge
+// what the drain settles.
+func (in *Input) serve(ctx, runCtx context.Context, host pipeline.InputHost, conn net.Conn) {
 	defer in.open.Add(-1)
-	defer conn.Close()
+	var ack *acker
+	defer func() {
+		switch {
+		case ack == nil:
+			conn.Close()
+		case runCtx.Err() != nil:
+			in.linger.add(ack)
+		default:
+			ack.stop()
+			<-ack.done
+			conn.Close()
+		}
+	}()
+	cr := &connReader{c: conn, idle: in.cfg.IdleTimeout.Duration()}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
+	defer func() { stop() }()
 
 	remote := conn.RemoteAddr().String()
 	src := pipeline.Source{Name: remote, Type: in.name, Hostname: remote}
-	cr := &connReader{c: conn, idle: in.cfg.IdleTimeout.Duration()}
 	defer func() { in.reclaim.closed(cr.n) }()
 	var r io.Reader = cr
 	if in.cfg.Ack {
@@ -298,14 +331,21 @@ func (in *Input) serve(ctx context.Context, host pipeline.InputHost, conn net.Co
 				return
 			}
 			conn.SetWriteDeadline(time.Time{})
-			a := newAcker(conn, &in.ackFrames)
-			actx, stopAcks := context.WithCancel(ctx)
-			go a.run(actx)
-			defer func() {
-				stopAcks()
-				<-a.done
-			}()
+			a := startAcker(conn, &in.ackFrames)
 			src.Commit = a.commit
+			if !stop() {
+				// ctx ended meanwhile: its AfterFunc closed conn.
+				a.stop()
+				<-a.done
+				return
+			}
+			ack = a
+			// From now on ctx stops the reading only: the connection
+			// stays for the acknowledgements.
+			stop = context.AfterFunc(ctx, func() {
+				cr.stopped.Store(true)
+				conn.SetReadDeadline(time.Now())
+			})
 		}
 	}
 	err := host.Stream(ctx, r, src)
