@@ -196,16 +196,56 @@ encoder = "PayloadEncoder"
 	c.Close()
 	const routed = n + 1
 
+	// Every figure below is final once the last message is delivered and
+	// the decoder has seen the datagram's second record, which it may
+	// decode after the first one's message was delivered: poll the
+	// reports until they all agree (the counts only grow), or give up and
+	// name those that do not.
+	want := []struct {
+		cat, name, field string
+		want             int64
+	}{
+		{"Globals", "Router", "ProcessMessageCount", routed},
+		{"Globals", "Messages", "ReceivedCount", routed},
+		{"Outputs", "file", "ProcessMessageCount", routed},
+		{"Outputs", "tcp_out", "ProcessMessageCount", routed},
+		{"Outputs", "tcp_out", "SentCount", routed},
+		{"Outputs", "udp_out", "ProcessMessageCount", routed},
+		{"Outputs", "udp_out", "SentCount", routed},
+		{"Outputs", "udp_out", "TooLongCount", 0},
+		{"Inputs", "in", "AcceptedConnections", 2}, // waitListening and send
+		{"Inputs", "in", "DecodeFailureCount", 0},
+		{"Inputs", "u", "DatagramCount", 1},
+		{"Inputs", "u", "DecodeFailureCount", 1},
+		{"Decoders", "in-ProtobufDecoder", "ProcessMessageCount", n},
+		{"Decoders", "in-ProtobufDecoder", "DecodeFailureCount", 0},
+		{"Decoders", "u-rx", "ProcessMessageCount", 2},
+		{"Decoders", "u-rx", "DecodeFailureCount", 1},
+	}
+	for _, o := range []string{"file", "tcp_out", "udp_out"} {
+		want = append(want, struct {
+			cat, name, field string
+			want             int64
+		}{"Outputs", o, "DeliveredCount", routed})
+	}
 	var rep textReport
-	waitFor(t, 60*time.Second, "every message delivered by every output", func() bool {
-		rep = p.report()
-		for _, o := range []string{"file", "tcp_out", "udp_out"} {
-			if rep.int("Outputs", o, "DeliveredCount") != routed {
-				return false
+	var wrong []string
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		rep, wrong = p.report(), nil
+		for _, c := range want {
+			if got := rep.int(c.cat, c.name, c.field); got != c.want {
+				wrong = append(wrong, fmt.Sprintf("%s %s %s = %d, want %d", c.cat, c.name, c.field, got, c.want))
 			}
 		}
-		return true
-	})
+		if len(wrong) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, w := range wrong {
+		t.Error(w)
+	}
 	raw := rawEntries(p.Stderr())
 
 	for typ, figs := range promised {
@@ -226,31 +266,6 @@ encoder = "PayloadEncoder"
 				t.Errorf("report entry %s shows %s twice: %v", entry, f, fields)
 			}
 			seen[f] = true
-		}
-	}
-	for _, c := range []struct {
-		cat, name, field string
-		want             int64
-	}{
-		{"Globals", "Router", "ProcessMessageCount", routed},
-		{"Globals", "Messages", "ReceivedCount", routed},
-		{"Outputs", "file", "ProcessMessageCount", routed},
-		{"Outputs", "tcp_out", "ProcessMessageCount", routed},
-		{"Outputs", "tcp_out", "SentCount", routed},
-		{"Outputs", "udp_out", "ProcessMessageCount", routed},
-		{"Outputs", "udp_out", "SentCount", routed},
-		{"Outputs", "udp_out", "TooLongCount", 0},
-		{"Inputs", "in", "AcceptedConnections", 2}, // waitListening and send
-		{"Inputs", "in", "DecodeFailureCount", 0},
-		{"Inputs", "u", "DatagramCount", 1},
-		{"Inputs", "u", "DecodeFailureCount", 1},
-		{"Decoders", "in-ProtobufDecoder", "ProcessMessageCount", n},
-		{"Decoders", "in-ProtobufDecoder", "DecodeFailureCount", 0},
-		{"Decoders", "u-rx", "ProcessMessageCount", 2},
-		{"Decoders", "u-rx", "DecodeFailureCount", 1},
-	} {
-		if got := rep.int(c.cat, c.name, c.field); got != c.want {
-			t.Errorf("%s %s %s = %d, want %d", c.cat, c.name, c.field, got, c.want)
 		}
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
