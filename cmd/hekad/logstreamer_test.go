@@ -266,11 +266,11 @@ flush_interval = 20
 	cmd.Dir = home
 	unprivileged(t, cmd, home)
 	p := startCmd(t, cmd)
-	waitFor(t, 20*time.Second, "the readable stream", func() bool {
+	waitFor(t, 30*time.Second, "the readable stream", func() bool {
 		counts := outCounts(t, out)
 		return len(counts) == 1000
 	})
-	waitFor(t, 20*time.Second, "the errors logged", func() bool {
+	waitFor(t, 30*time.Second, "the errors logged", func() bool {
 		errs := p.Stderr()
 		return strings.Contains(errs, filepath.Join(logs, "secret")) && strings.Contains(errs, filepath.Join(logs, "unreadable", "app.log"))
 	})

@@ -180,7 +180,7 @@ encoder = "PayloadEncoder"
 [PayloadEncoder]
 `, tcpIn, udpIn, tcpDown.Addr().String(), udpDown.LocalAddr().String(), file))
 	p.waitListening(tcpIn)
-	waitFor(t, 20*time.Second, "the UdpInput to listen", func() bool { return strings.Contains(p.Stdout(), "input started plugin=u ") })
+	waitFor(t, 30*time.Second, "the UdpInput to listen", func() bool { return strings.Contains(p.Stdout(), "input started plugin=u ") })
 
 	const n = 20
 	var ps []string
