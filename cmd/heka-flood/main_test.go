@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -268,9 +269,33 @@ func BenchmarkFloodTCP(b *testing.B) {
 // interrupted (its context is cancelled by SIGINT or SIGTERM), then prints
 // its summary and exits 0.
 func TestFloodInterrupted(t *testing.T) {
-	path := writeConfig(t, fmt.Sprintf("[default]\nip_address = %q\nsender = \"tcp\"\nmessage_interval = \"100us\"\n", hekadtest.Discard(t)))
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	// The interruption comes once the receiver has read a first byte, not
+	// after a fixed time: on a loaded machine heka-flood may not have
+	// delivered anything within a fraction of a second.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				var b [1]byte
+				if n, _ := io.ReadFull(c, b[:]); n > 0 {
+					cancel()
+				}
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	path := writeConfig(t, fmt.Sprintf("[default]\nip_address = %q\nsender = \"tcp\"\nmessage_interval = \"100us\"\n", ln.Addr().String()))
 	var out, errb bytes.Buffer
 	if code := run(ctx, []string{"-config", path}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())

@@ -176,7 +176,7 @@ func (p *proc) Stderr() string { p.mu.Lock(); defer p.mu.Unlock(); return p.stde
 // waitListening waits until addr accepts connections.
 func (p *proc) waitListening(addr string) {
 	p.t.Helper()
-	waitFor(p.t, 20*time.Second, "hekad to listen on "+addr, func() bool {
+	waitFor(p.t, 30*time.Second, "hekad to listen on "+addr, func() bool {
 		select {
 		case <-p.done:
 			p.t.Fatalf("hekad exited early: %v\nstderr:\n%s", p.err, p.Stderr())

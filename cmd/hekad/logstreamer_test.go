@@ -75,9 +75,14 @@ func TestLogstreamerSurvivesKill(t *testing.T) {
 	cfg := logstreamerConfig(base, logs, out)
 
 	// The writer: lines in small bursts; halfway, app.log is renamed to
-	// app.log.1 and a new app.log started.
+	// app.log.1 and a new app.log started. It writes the lines in four
+	// quarters, each after a kill, so that every run has lines left to
+	// read however fast hekad is: written all at once, a fast hekad read
+	// them all before the third kill, which then waited in vain for
+	// progress.
 	var wg sync.WaitGroup
 	written := make(chan struct{})
+	killed := make(chan struct{}, 3)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -88,7 +93,11 @@ func TestLogstreamerSurvivesKill(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		for i := 0; i < total; {
+		for i, quarter := 0, 1; i < total; {
+			if quarter < 4 && i >= total*quarter/4 {
+				<-killed
+				quarter++
+			}
 			if i == total/2 {
 				f.Close()
 				os.Rename(path, path+".1")
@@ -116,6 +125,7 @@ func TestLogstreamerSurvivesKill(t *testing.T) {
 		}
 		p.wait(10 * time.Second)
 		t.Logf("kill %d: %d distinct lines at the output", kill, len(outCounts(t, out)))
+		killed <- struct{}{}
 	}
 	<-written
 	wg.Wait()
@@ -256,11 +266,11 @@ flush_interval = 20
 	cmd.Dir = home
 	unprivileged(t, cmd, home)
 	p := startCmd(t, cmd)
-	waitFor(t, 20*time.Second, "the readable stream", func() bool {
+	waitFor(t, 30*time.Second, "the readable stream", func() bool {
 		counts := outCounts(t, out)
 		return len(counts) == 1000
 	})
-	waitFor(t, 20*time.Second, "the errors logged", func() bool {
+	waitFor(t, 30*time.Second, "the errors logged", func() bool {
 		errs := p.Stderr()
 		return strings.Contains(errs, filepath.Join(logs, "secret")) && strings.Contains(errs, filepath.Join(logs, "unreadable", "app.log"))
 	})

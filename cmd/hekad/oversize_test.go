@@ -41,7 +41,7 @@ encoder = "RstEncoder"
 `)
 			p.waitListening(addr)
 			send(t, addr, tc.data)
-			waitFor(t, 10*time.Second, "a log line about the oversize frame", func() bool {
+			waitFor(t, 30*time.Second, "a log line about the oversize frame", func() bool {
 				return strings.Contains(p.Stderr(), "skipped framed data") && strings.Contains(p.Stderr(), "100000")
 			})
 			p.stop()

@@ -75,7 +75,7 @@ flush_interval = 20
 	}
 	fmt.Fprintf(c, "10.1.2.3 - - [05/Dec/2026:01:02:03 +0000] \"GET /missing HTTP/1.1\" 404 12\n")
 	c.Close()
-	waitFor(t, 20*time.Second, "the decoded line", func() bool {
+	waitFor(t, 30*time.Second, "the decoded line", func() bool {
 		b, _ := os.ReadFile(out)
 		return strings.Contains(string(b), `value:"/missing`) || strings.Contains(string(b), "GET /missing")
 	})

@@ -254,15 +254,32 @@ encoder = "ProtobufEncoder"
 				t.Fatal(err)
 			}
 			defer c.Close()
-			// The sender paces itself (16 KiB a millisecond at most), so
-			// that the stream still flows when the signal goes: unpaced,
-			// the whole stream fit in the kernel's socket buffers and
-			// hekad read all of it before its archive reached k.
+			// The sender paces itself (16 KiB a millisecond at most) and
+			// keeps at most a tenth of the stream ahead of the archive,
+			// so that the stream still flows when the signal goes,
+			// however fast this machine: unpaced, the whole stream fit in
+			// the kernel's socket buffers and hekad read all of it before
+			// its archive reached k; paced only by time, a fast hekad
+			// still read the rest of the stream while its archive (flushed
+			// every 50 ms) caught up with k.
 			sent := make(chan int, 1)
+			stop := make(chan struct{})
 			go func() {
+				ahead := &tail{path: archive}
+				perMsg := (len(stream) + n - 1) / n
 				w := 0
 				for w < len(stream) {
-					m, err := c.Write(stream[w:min(len(stream), w+16<<10)])
+					limit := min(len(stream), (ahead.count()+n/10)*perMsg)
+					if w >= limit {
+						select {
+						case <-stop:
+							sent <- w
+							return
+						case <-time.After(time.Millisecond): // polling the archive
+						}
+						continue
+					}
+					m, err := c.Write(stream[w:min(limit, w+16<<10)])
 					w += m
 					if err != nil {
 						break
@@ -275,6 +292,7 @@ encoder = "ProtobufEncoder"
 			waitFor(t, 120*time.Second, fmt.Sprintf("%d messages in the archive", k), func() bool { return tl.count() >= k })
 			p.cmd.Process.Signal(syscall.SIGTERM)
 			code := p.wait(120 * time.Second)
+			close(stop)
 			c.Close()
 			<-sent
 

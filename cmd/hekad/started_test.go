@@ -36,7 +36,7 @@ encoder = "PayloadEncoder"
 `)
 		re := regexp.MustCompile(`listening plugin=tin type=TcpInput address=0\.0\.0\.0:(\d+) net=tcp`)
 		var port string
-		waitFor(t, 20*time.Second, "the listening line", func() bool {
+		waitFor(t, 30*time.Second, "the listening line", func() bool {
 			m := re.FindStringSubmatch(p.Stdout())
 			if m != nil {
 				port = m[1]
@@ -44,7 +44,7 @@ encoder = "PayloadEncoder"
 			return m != nil && strings.Contains(p.Stdout(), "input started plugin=uin")
 		})
 		p.waitListening("127.0.0.1:" + port)
-		waitFor(t, 20*time.Second, "input started", func() bool { return strings.Contains(p.Stdout(), "input started plugin=tin") })
+		waitFor(t, 30*time.Second, "input started", func() bool { return strings.Contains(p.Stdout(), "input started plugin=tin") })
 		log := p.Stdout()
 		for _, name := range []string{"tin", "uin"} {
 			l := strings.Index(log, "listening plugin="+name+" ")

@@ -307,7 +307,15 @@ func TestAbortIfWedged(t *testing.T) {
 						return c
 					}()},
 			)
-			r := start(t, plan, func(o *Options) { o.ProbeWait = 200 * time.Millisecond })
+			// The wedged router never answers: a short probe keeps the
+			// test quick. A router that answers may still be slow to on
+			// a loaded machine under -race: a long probe, which it ends
+			// as soon as it answers.
+			probe := 30 * time.Second
+			if tc.stuck {
+				probe = 200 * time.Millisecond
+			}
+			r := start(t, plan, func(o *Options) { o.ProbeWait = probe })
 			ao := getAbortOutput("stuck")
 			if tc.stuck {
 				waitFor(t, "the router to block on the stuck output", func() bool { return r.e.router.blockedOn.Load() != nil })

@@ -180,11 +180,26 @@ func TestProcessInputCancelKillsChain(t *testing.T) {
 			if err := stop(); err != nil {
 				t.Errorf("Run: %v", err)
 			}
-			plugintest.Eventually(t, waitLong, "the sleep killed", func() bool {
-				return syscall.Kill(pid, 0) != nil
-			})
+			plugintest.Eventually(t, waitLong, "the sleep killed", func() bool { return !running(pid) })
 		})
 	}
+}
+
+// running reports whether the process pid runs: it exists and is not a
+// zombie. The background sleep's shell is killed too, so the killed sleep
+// is an orphan that only the machine's init reaps: where that is a process
+// that does not reap (a container's first process), the zombie stays.
+func running(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // no procfs: kill(2) is all there is
+	}
+	// "pid (comm) state ...": comm may hold spaces and parentheses.
+	i := strings.LastIndex(string(b), ") ")
+	return i < 0 || !strings.HasPrefix(string(b)[i+2:], "Z")
 }
 
 func TestProcessInputLongRunningEnds(t *testing.T) {
