@@ -36,8 +36,8 @@ type InputHost interface {
 // Run at shutdown: an acknowledging TcpInput keeps its connections open to
 // acknowledge what the drain settles. The engine calls Drained once the
 // drain is over (every record routed was settled, or the drain time ran
-// out), before the closing line; Drained must return within a second or
-// so (it is not given a context).
+// out), before the closing line; Drained must return within a few
+// seconds (it is not given a context).
 type Drainer interface {
 	Drained()
 }

@@ -162,7 +162,7 @@ type lingering struct {
 	mu      sync.Mutex
 	ctx     context.Context // done at Drained, or lingerMax after the first linger
 	drained context.CancelFunc
-	ackers  []*acker
+	closed  []chan struct{} // closed once each connection is closed
 }
 
 // add keeps a's connection open until Drained.
@@ -172,30 +172,45 @@ func (l *lingering) add(a *acker) {
 	if l.ctx == nil {
 		l.ctx, l.drained = context.WithTimeout(context.Background(), lingerMax)
 	}
-	l.ackers = append(l.ackers, a)
+	closed := make(chan struct{})
+	l.closed = append(l.closed, closed)
 	context.AfterFunc(l.ctx, func() {
+		defer close(closed)
 		a.stop()
 		<-a.done
-		a.c.Close()
+		closeAfterAcks(a.c)
 	})
 }
 
+// closeAfterAcks ends an acknowledging connection at shutdown without a
+// reset, which could reach the sender before it read the last ack frame:
+// a FIN after that frame, then it discards what the sender still writes
+// (records it will send again on its next connection) until the sender
+// closes, at most finalAckTimeout.
+func closeAfterAcks(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		c.SetReadDeadline(time.Now().Add(finalAckTimeout))
+		io.Copy(io.Discard, c)
+	}
+	c.Close()
+}
+
 // drain makes the lingering connections send their last acknowledgements
-// and close, waiting for them at most finalAckTimeout and a little.
+// and close, waiting for them at most twice finalAckTimeout and a little.
 func (l *lingering) drain() {
 	l.mu.Lock()
-	ackers, drained := l.ackers, l.drained
-	l.ackers = nil
+	closed, drained := l.closed, l.drained
+	l.closed = nil
 	l.mu.Unlock()
 	if drained == nil {
 		return
 	}
 	drained()
-	t := time.NewTimer(finalAckTimeout + 100*time.Millisecond)
+	t := time.NewTimer(2*finalAckTimeout + 100*time.Millisecond)
 	defer t.Stop()
-	for _, a := range ackers {
+	for _, c := range closed {
 		select {
-		case <-a.done:
+		case <-c:
 		case <-t.C:
 			return
 		}
