@@ -619,8 +619,10 @@ use_buffering = %v
 				t.Errorf("the healthy output holds %d messages, want %d", n, total)
 			}
 			// hekad gives up at shutdown_timeout; logging the closing
-			// line and exiting take a moment more.
-			if took > timeout+800*time.Millisecond {
+			// line and exiting take a moment more (up to a second or two
+			// for a race-enabled build on a loaded machine), far less
+			// than a second shutdown_timeout.
+			if took > timeout+2*time.Second {
 				t.Errorf("hekad took %v to stop, shutdown_timeout is %v", took, timeout)
 			}
 			if !strings.Contains(log, "drain time ("+timeout.String()+") is up") {
