@@ -206,17 +206,24 @@ func testAckShipping(t *testing.T, n int, proxy bool, sig syscall.Signal) int {
 	agent := startHekad(t, ackAgentConfig(agentIn, up))
 	agent.waitListening(agentIn)
 
+	const chunk = 1000
+	var chunks [][]byte
+	for i := 0; i < n; i += chunk {
+		var pl []string
+		for j := i; j < min(i+chunk, n); j++ {
+			pl = append(pl, strconv.Itoa(j))
+		}
+		chunks = append(chunks, payloadFrames(t, "ack", pl...))
+	}
 	start := time.Now()
 	sendDone := make(chan struct{})
 	go func() {
 		defer close(sendDone)
-		const chunk = 1000
-		for i := 0; i < n; i += chunk {
-			var pl []string
-			for j := i; j < min(i+chunk, n); j++ {
-				pl = append(pl, strconv.Itoa(j))
+		for _, c := range chunks {
+			if err := trySend(agentIn, c); err != nil {
+				t.Error(err)
+				return
 			}
-			send(t, agentIn, payloadFrames(t, "ack", pl...))
 		}
 	}()
 	kills := 0

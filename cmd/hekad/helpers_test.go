@@ -218,18 +218,27 @@ func (p *proc) wait(d time.Duration) int {
 // send writes data to a new TCP connection to addr and closes it.
 func send(t *testing.T, addr string, data []byte) {
 	t.Helper()
+	if err := trySend(addr, data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// trySend is send for goroutines other than the test's: it returns the
+// error.
+func trySend(addr string, data []byte) error {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer c.Close()
 	if _, err := c.Write(data); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	c.(*net.TCPConn).CloseWrite()
 	// Wait for hekad to close its side, so the data has been read.
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	io.Copy(io.Discard, c)
+	return nil
 }
 
 // runHekad runs hekad to completion with args and returns its exit code,
