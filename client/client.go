@@ -211,6 +211,7 @@ type encoder struct {
 	msg     message.Message
 	body    []byte
 	frame   []byte
+	signer  *message.FrameSigner // with Options.Signer, made on first use
 	scratch [64]byte
 }
 
@@ -279,7 +280,7 @@ func (c *Client) encodeAndSend(e *encoder, fields []Field) error {
 		}
 	}
 	e.body = e.msg.AppendMarshal(e.body[:0])
-	frame, err := message.AppendFrame(e.frame[:0], e.body, c.opts.Signer, c.opts.MaxMessageSize)
+	frame, err := c.frame(e)
 	if err != nil {
 		return fmt.Errorf("client: %s message: %w", e.msg.GetType(), err)
 	}
@@ -288,6 +289,22 @@ func (c *Client) encodeAndSend(e *encoder, fields []Field) error {
 		return fmt.Errorf("client: send %s message: %w", e.msg.GetType(), err)
 	}
 	return nil
+}
+
+// frame frames (and signs, with Options.Signer) e.body into e.frame's
+// storage. The encoder keeps its signer's HMAC state.
+func (c *Client) frame(e *encoder) ([]byte, error) {
+	if c.opts.Signer == nil {
+		return message.AppendFrame(e.frame[:0], e.body, nil, c.opts.MaxMessageSize)
+	}
+	if e.signer == nil {
+		s, err := message.NewFrameSigner(c.opts.Signer)
+		if err != nil {
+			return nil, err
+		}
+		e.signer = s
+	}
+	return e.signer.AppendFrame(e.frame[:0], e.body, c.opts.MaxMessageSize)
 }
 
 // scratchString returns the bytes b, which must live in e.scratch, as a

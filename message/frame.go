@@ -412,19 +412,51 @@ func AppendFrame(dst, msg []byte, signer *SigningConfig, maxMessageSize int) ([]
 		dst = append(dst, UnitSeparator)
 		return append(dst, msg...), nil
 	}
+	s, err := NewFrameSigner(signer)
+	if err != nil {
+		return dst, err
+	}
+	return s.appendFrame(dst, msg)
+}
+
+// FrameSigner frames and signs messages with one signer, keeping its HMAC
+// state from one message to the next (AppendFrame with a SigningConfig
+// makes a new one for every message). It is not safe for concurrent use.
+type FrameSigner struct {
+	name    string
+	version uint32
+	fn      HashFunction
+	mac     hash.Hash
+	sum     [sha1.Size]byte
+}
+
+// NewFrameSigner returns a FrameSigner for signer.
+func NewFrameSigner(signer *SigningConfig) (*FrameSigner, error) {
 	fn, err := signer.HashFunction()
 	if err != nil {
-		return dst, fmt.Errorf("frame: %w", err)
+		return nil, fmt.Errorf("frame: %w", err)
 	}
-	var sum [sha1.Size]byte
-	mac := hmac.New(fn.newHash(), []byte(signer.Key))
-	mac.Write(msg)
+	return &FrameSigner{name: signer.Name, version: signer.Version, fn: fn, mac: hmac.New(fn.newHash(), []byte(signer.Key))}, nil
+}
+
+// AppendFrame is the package's AppendFrame with the signer of s.
+func (s *FrameSigner) AppendFrame(dst, msg []byte, maxMessageSize int) ([]byte, error) {
+	maxMessageSize = maxMessageSizeOrDefault(maxMessageSize)
+	if len(msg) > maxMessageSize {
+		return dst, fmt.Errorf("frame: %w: %d bytes (maximum %d)", ErrMessageTooLarge, len(msg), maxMessageSize)
+	}
+	return s.appendFrame(dst, msg)
+}
+
+func (s *FrameSigner) appendFrame(dst, msg []byte) ([]byte, error) {
+	s.mac.Reset()
+	s.mac.Write(msg)
 	h := Header{
 		MessageLength: uint32(len(msg)),
-		HashFunction:  fn,
-		Signer:        signer.Name,
-		KeyVersion:    signer.Version,
-		Hmac:          mac.Sum(sum[:0]),
+		HashFunction:  s.fn,
+		Signer:        s.name,
+		KeyVersion:    s.version,
+		Hmac:          s.mac.Sum(s.sum[:0]),
 		// Heka's client always sets the signer and key version, even when
 		// empty or zero.
 		flags: hdrHasSigner | hdrHasVersion,

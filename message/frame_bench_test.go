@@ -94,6 +94,23 @@ func BenchmarkAppendFrame(b *testing.B) {
 				}
 			}
 		})
+		if tc.signer == nil {
+			continue
+		}
+		b.Run(tc.name+"/FrameSigner/1KiB", func(b *testing.B) {
+			s, err := NewFrameSigner(tc.signer)
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf := make([]byte, 0, 2048)
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if buf, err = s.AppendFrame(buf[:0], msg, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -378,3 +378,30 @@ func TestHeaderReset(t *testing.T) {
 		t.Errorf("after Reset AppendMarshal = % x, want 08 00", got)
 	}
 }
+
+// TestFrameSigner: a FrameSigner used for message after message frames
+// each exactly as AppendFrame does with the same signer.
+func TestFrameSigner(t *testing.T) {
+	for _, signer := range []*SigningConfig{signerMD5, signerSHA1} {
+		s, err := NewFrameSigner(signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		for _, msg := range [][]byte{seqBytes(10), nil, seqBytes(1000), seqBytes(10)} {
+			want, err := AppendFrame(nil, msg, signer, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err = s.AppendFrame(got[:0], msg, 0); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s: %d-byte message framed as %x (%v), want %x", signer.Hash, len(msg), got, err, want)
+			}
+		}
+		if _, err := s.AppendFrame(nil, seqBytes(11), 10); !errors.Is(err, ErrMessageTooLarge) {
+			t.Errorf("oversized message: %v", err)
+		}
+	}
+	if _, err := NewFrameSigner(&SigningConfig{Hash: "sha256"}); err == nil {
+		t.Error("sha256 accepted")
+	}
+}
