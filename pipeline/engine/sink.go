@@ -249,13 +249,16 @@ func (s *sink) stopHook(ctx context.Context) {
 // close calls the plugin's Close, if it has one, once its loop has ended:
 // outputs flush what they buffer (FileOutput) and release connections.
 func (s *sink) close() {
-	c, ok := s.plugin.(io.Closer)
-	if !ok {
-		return
+	if c, ok := s.plugin.(io.Closer); ok {
+		if err := guard(func() error { return c.Close() }); err != nil {
+			s.log.Error("close failed", "err", err)
+		}
 	}
-	err := guard(func() error { return c.Close() })
-	if err != nil {
-		s.log.Error("close failed", "err", err)
+	// Then its encoder (a SandboxEncoder preserves its data).
+	if c, ok := s.encoder.(io.Closer); ok {
+		if err := guard(func() error { return c.Close() }); err != nil {
+			s.log.Error("closing the encoder failed", "encoder", s.encName, "err", err)
+		}
 	}
 }
 

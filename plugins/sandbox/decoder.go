@@ -44,6 +44,10 @@ func newDecoder(cfg Config, env *pipeline.Env) (pipeline.Decoder, error) {
 	return d, nil
 }
 
+// Close preserves the script's data (preserve_data) and releases the
+// sandbox. The engine closes each decoder instance when its stream ends.
+func (d *Decoder) Close() error { return d.sb.close("sandbox decoder", d.name) }
+
 // Decode runs process_message on p. Status 0 routes what the script
 // injected, or p itself (as write_message left it) when it injected
 // nothing; a negative status fails this record ("Failed parsing"); a

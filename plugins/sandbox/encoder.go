@@ -43,6 +43,10 @@ func newEncoder(cfg Config, env *pipeline.Env) (pipeline.Encoder, error) {
 // message (with the changes write_message made to the encoder's private
 // copy); -2 skips the message (ErrSkip); another negative status fails this
 // message ("Failed serializing"); a positive one, a script error or a
+// Close preserves the script's data (preserve_data) and releases the
+// sandbox. The engine closes an output's encoder after the output.
+func (e *Encoder) Close() error { return e.sb.close("sandbox encoder", e.name) }
+
 // broken limit is fatal (ErrFatal: the output stops).
 func (e *Encoder) Encode(dst []byte, p *pipeline.Pack) ([]byte, error) {
 	if err := e.sb.start(context.Background()); err != nil {

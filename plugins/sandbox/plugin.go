@@ -49,8 +49,13 @@ const loadTimeout = 10 * time.Second
 // it, runs no Lua.
 func newSandbox(cfg Config, env *pipeline.Env, kind string, profile lsb.Profile, hosts map[string]lua.LGFunction) (*lazySandbox, error) {
 	core := cfg.coreConfig(env, profile)
+	// The sandboxes of one engine share their compiled scripts and
+	// modules: a decoder that runs per connection compiles once.
+	cache, release := env.Shared().Acquire("sandbox.compiled", func() any { return lsb.NewCache() })
+	core.Cache = cache.(*lsb.Cache)
 	sb, err := lsb.New(core)
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
 	}
 	if _, ok := hosts["inject_payload"]; ok { // the kinds that can send the buffer
@@ -62,10 +67,11 @@ func newSandbox(cfg Config, env *pipeline.Env, kind string, profile lsb.Profile,
 	}
 	if _, err := os.Stat(core.Script); err == nil {
 		if err := sb.Compile(); err != nil {
+			release()
 			return nil, fmt.Errorf("%s %q: %w", kind, env.Name(), err)
 		}
 	}
-	return &lazySandbox{Sandbox: sb}, nil
+	return &lazySandbox{Sandbox: sb, release: release}, nil
 }
 
 // lazySandbox is a sandbox started on its plugin's first call.
@@ -73,6 +79,7 @@ type lazySandbox struct {
 	*lsb.Sandbox
 	started  bool
 	startErr error
+	release  func() // lets go of the engine's compiled-script cache
 }
 
 // start starts the sandbox on the first call (its global code and the
@@ -98,6 +105,7 @@ func (l *lazySandbox) lastTick(cfg Config, tick func() error) error {
 
 // close is a plugin's Close: it preserves the data and releases the state.
 func (l *lazySandbox) close(kind, name string) error {
+	l.release()
 	if err := l.Close(); err != nil {
 		return fmt.Errorf("%s %q: %w", kind, name, err)
 	}

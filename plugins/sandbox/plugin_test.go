@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -704,5 +705,86 @@ end`
 	}
 	if _, err := d.Decode(t.Context(), textPack("not an access line"), nil); err == nil || !strings.Contains(err.Error(), "no match") {
 		t.Errorf("a line the grammar does not match: %v, want the decoder's failure", err)
+	}
+}
+
+// TestCompiledScriptsShared: the sandboxes of one engine share a cache of
+// compiled scripts (pipeline.Shared); it goes when the last one is closed.
+func TestCompiledScriptsShared(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "d.lua"), []byte("function process_message() return 0 end\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := plugintest.DecodeConfig("[d]\ntype = 'SandboxDecoder'\nfilename = 'd.lua'\n", "SandboxDecoder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := pipeline.DefaultGlobals()
+	g.BaseDir, g.ShareDir = dir, dir
+	shared := pipeline.NewShared()
+	reg, _ := pipeline.Lookup("SandboxDecoder")
+	var decs []io.Closer
+	for range 2 {
+		p, err := reg.Build(cfg, pipeline.NewEnv("d", "SandboxDecoder", &g, nil, nil, pipeline.WithShared(shared)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		decs = append(decs, p.(io.Closer))
+	}
+	if shared.Len() != 1 {
+		t.Errorf("%d shared entries for two sandboxes, want 1 (the cache)", shared.Len())
+	}
+	for _, d := range decs {
+		d.Close()
+	}
+	if shared.Len() != 0 {
+		t.Errorf("%d shared entries after both closed", shared.Len())
+	}
+}
+
+// TestDecoderEncoderPreserve: with preserve_data, a SandboxDecoder (closed
+// by the engine when its stream ends) and a SandboxEncoder (closed after
+// its output) keep their globals for the next instance, as Heka's did.
+func TestDecoderEncoderPreserve(t *testing.T) {
+	const script = `count = 0
+function process_message()
+    count = count + 1
+    inject_payload("txt", "", tostring(count))
+    return 0
+end`
+	tests := []struct {
+		typ string
+		run func(t *testing.T, p any) string // one call; the payload it made
+	}{
+		{"SandboxDecoder", func(t *testing.T, p any) string {
+			out, err := p.(*Decoder).Decode(t.Context(), textPack("x"), nil)
+			if err != nil || len(out) != 1 {
+				t.Fatalf("decode: %v, %d packs", err, len(out))
+			}
+			return out[0].Message().GetPayload()
+		}},
+		{"SandboxEncoder", func(t *testing.T, p any) string {
+			b, err := p.(*Encoder).Encode(nil, textPack("x"))
+			if err != nil {
+				t.Fatalf("encode: %v", err)
+			}
+			return string(b)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ, func(t *testing.T) {
+			dir := t.TempDir()
+			var got []string
+			for range 2 {
+				p := build(t, dir, tc.typ, "keep", script, "preserve_data = true\n")
+				got = append(got, tc.run(t, p), tc.run(t, p))
+				if err := p.(io.Closer).Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if strings.Join(got, ",") != "1,2,3,4" {
+				t.Errorf("payloads %v across a restart, want 1,2,3,4", got)
+			}
+		})
 	}
 }
