@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hekad-go/hekad/internal/listenaddr"
+	"github.com/hekad-go/hekad/internal/udpbatch"
 	"github.com/hekad-go/hekad/pipeline"
 )
 
@@ -145,11 +146,11 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 	stop := context.AfterFunc(ctx, func() { pc.Close() })
 	defer stop()
 
-	r := newBatchReader(uc)
+	r := udpbatch.New(uc)
 	var stats []Stat
 	var bad []LineError
 	for {
-		n, err := r.read()
+		n, err := r.Read()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -158,7 +159,7 @@ func (in *Input) Run(ctx context.Context, host pipeline.InputHost) error {
 		}
 		stats, bad = stats[:0], bad[:0]
 		for i := range n {
-			stats, bad = ParseDatagram(r.datagram(i), stats, bad)
+			stats, bad = ParseDatagram(r.Datagram(i), stats, bad)
 		}
 		if !h.flushed() {
 			// The StatAccumInput stopped: wait for it to run again (a

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/hekad-go/hekad/internal/listenaddr"
+	"github.com/hekad-go/hekad/internal/udpbatch"
 	"github.com/hekad-go/hekad/pipeline"
 )
 
@@ -182,8 +183,8 @@ type datagramReader struct {
 
 func newDatagramReader(in *Input, pc net.PacketConn) *datagramReader {
 	r := &datagramReader{in: in, pc: pc}
-	if bc := newBatchConn(pc); bc != nil {
-		r.batch = newBatch(bc)
+	if br := udpbatch.New(pc); br != nil {
+		r.batch = &batch{r: br}
 	}
 	return r
 }
