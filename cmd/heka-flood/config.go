@@ -10,8 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/hekad-go/hekad/internal/tlsconf"
 	"github.com/hekad-go/hekad/message"
-	"github.com/hekad-go/hekad/plugins/tcp"
 )
 
 // duration is a TOML duration: a Go duration string ("10ms"), or an integer
@@ -70,7 +70,7 @@ type test struct {
 	// UseTLS is Heka's TLS switch; true is refused (TLS is not supported).
 	UseTLS bool `toml:"use_tls"`
 	// TLS is accepted and unused.
-	TLS tcp.TLSConfig `toml:"tls"`
+	TLS tlsconf.Config `toml:"tls"`
 	// MaxMessageSize is the receiver's message size limit, which oversized
 	// messages exceed (default 64 KiB).
 	MaxMessageSize uint32 `toml:"max_message_size"`

@@ -14,8 +14,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/hekad-go/hekad/internal/tlsconf"
 	"github.com/hekad-go/hekad/message"
-	"github.com/hekad-go/hekad/plugins/tcp"
 )
 
 // ControlType is the Type of a sandbox manager's control messages.
@@ -28,7 +28,7 @@ type Config struct {
 	// UseTLS is Heka's TLS switch; true is refused (TLS is not supported).
 	UseTLS bool `toml:"use_tls"`
 	// TLS is accepted and unused.
-	TLS tcp.TLSConfig `toml:"tls"`
+	TLS tlsconf.Config `toml:"tls"`
 	// Signer signs the control messages (unsigned when it has no name).
 	Signer message.SigningConfig `toml:"signer"`
 }
