@@ -268,7 +268,8 @@ type Ticker interface {
 // A filter that implements it is called once, before its first message
 // or tick, once the engine runs: the place to do what a constructor may
 // not (the SandboxManagerFilter restores its filters there through
-// Env.Filters).
+// Env.Filters). The inputs start once every filter's first Connect has
+// returned (at most 5 s), so that filters added then see every message.
 type Connector interface {
 	Connect(ctx context.Context) error
 }

@@ -260,9 +260,8 @@ func TestLoadUnloadOverTCP(t *testing.T) {
 		t.Errorf("Keeper's counts at shutdown %v, want [%d]", c, n)
 	}
 	s2 := startManager(t, dir, addr)
-	// Restored on the manager's goroutine after the inputs start: the
-	// data must wait until the router routes to it.
-	s2.waitLog("filter started plugin=OpsManager-Keeper")
+	// Restored before the inputs start: what comes as soon as hekad
+	// listens reaches it.
 	s2.data(7)
 	s2.waitData(3*n + 7)
 	s2.sbmgr("ops", "secret", "-action", "unload", "-filtername", "Keeper")

@@ -236,6 +236,7 @@ func (e *Engine) newSink(sec config.Section, kind pipeline.Kind, matcher, signer
 		ch:      make(chan *batch, e.chanSize),
 		reopen:  make(chan struct{}, 1),
 		stopReq: make(chan struct{}),
+		ready:   make(chan struct{}),
 	}
 	var errs []error
 	if matcher == "" {

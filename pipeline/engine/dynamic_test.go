@@ -414,3 +414,63 @@ func TestPowerOfTen(t *testing.T) {
 		}
 	}
 }
+
+// restoringFilter adds the filter its config names from its Connect, after
+// a pause (a SandboxManagerFilter restoring the filters it had loaded).
+type restoringFilter struct {
+	add     string
+	filters pipeline.Filters
+}
+
+type restoringCfg struct {
+	Add     string `toml:"add"`      // the name of the TestStopFilter to add
+	PauseMs int64  `toml:"pause_ms"` // Connect waits this long first
+}
+
+func init() {
+	pipeline.RegisterFilter("TestRestoringFilter", func() restoringCfg { return restoringCfg{} }, func(c restoringCfg, env *pipeline.Env) (pipeline.Filter, error) {
+		return &restoringPause{restoringFilter{add: c.Add, filters: env.Filters()}, time.Duration(c.PauseMs) * time.Millisecond}, nil
+	})
+}
+
+type restoringPause struct {
+	restoringFilter
+	pause time.Duration
+}
+
+func (f *restoringPause) Connect(ctx context.Context) error {
+	select {
+	case <-time.After(f.pause):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return f.filters.AddFilter(f.add, []byte("["+f.add+"]\ntype = \"TestStopFilter\"\nmessage_matcher = \"Type != 'stopped'\"\n"))
+}
+
+func (f *restoringPause) Process(context.Context, *pipeline.Pack, pipeline.Injector) error {
+	return nil
+}
+
+// TestInputsWaitForFilterConnect: the inputs start only once every
+// filter's first Connect returned, and a filter added then gets the first
+// batch: the filters a SandboxManagerFilter restores see every message,
+// even those an input reads at once.
+func TestInputsWaitForFilterConnect(t *testing.T) {
+	const n = 50
+	mc := pipeline.DefaultFilterCommon()
+	mc.MessageMatcher = "FALSE"
+	mgr := config.Filter{Common: mc,
+		Section: section[restoringCfg]("mgr", "TestRestoringFilter", func(c *restoringCfg) { c.Add, c.PauseMs = "restored", 300 })}
+	plan := newPlan(input("in", inCfg{Data: lines("m", n)}, nil), mgr, output("out", "TRUE", outCfg{}, nil))
+	r := start(t, plan, nil)
+	waitFor(t, "the messages", func() bool { return getOutput("out").count() == n })
+	// (The filter's TOML is probed once before it is built: the last one
+	// built runs.)
+	waitFor(t, "the restored filter's messages", func() bool {
+		fs := stopFiltersOf("restored")
+		return len(fs) > 0 && fs[len(fs)-1].seen.Load() == n
+	})
+	if err := r.stop(); err != nil {
+		t.Fatal(err)
+	}
+}

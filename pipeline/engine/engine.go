@@ -223,6 +223,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.grp.Go(&e.auxWG, e.diagnostics)
 	e.grp.Go(&e.auxWG, e.reportLoop)
 	e.grp.Go(&e.auxWG, e.watchdog)
+	e.awaitFilters(ctx)
 	for _, ir := range e.inputs {
 		ir.ctx, ir.cancel = context.WithCancelCause(e.inCtx)
 	}
@@ -364,6 +365,30 @@ func (e *Engine) shutdown() Stats {
 		e.log.Info(line)
 	}
 	return st
+}
+
+// filterReadyWait bounds how long Run waits for the filters' first
+// Connect before it starts the inputs.
+const filterReadyWait = 5 * time.Second
+
+// awaitFilters waits until every filter's first Connect returned (a
+// SandboxManagerFilter restores the filters it had loaded then), so that
+// no message read by an input passes them by; at most filterReadyWait.
+func (e *Engine) awaitFilters(ctx context.Context) {
+	t := time.NewTimer(filterReadyWait)
+	defer t.Stop()
+	for _, s := range e.filterList() {
+		select {
+		case <-s.ready:
+		case <-ctx.Done():
+			return
+		case <-e.stopCh:
+			return
+		case <-t.C:
+			s.log.Warn("the inputs start although this filter is still connecting", "waited", filterReadyWait)
+			return
+		}
+	}
 }
 
 // drained tells the inputs that keep something going past their Run

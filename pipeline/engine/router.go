@@ -38,10 +38,11 @@ type router struct {
 	injSig   chan struct{}
 	closed   bool // under injMu: no more injections
 
-	ctlMu     sync.Mutex
-	ctl       []func()
-	ctlSig    chan struct{}
-	ctlClosed bool // under ctlMu: the router has returned
+	ctlMu      sync.Mutex
+	ctl        []func()
+	ctlPending atomic.Bool // ctl is not empty
+	ctlSig     chan struct{}
+	ctlClosed  bool // under ctlMu: the router has returned
 
 	// Router goroutine only.
 	targets []*sink
@@ -128,6 +129,7 @@ func (r *router) control(f func()) bool {
 		return false
 	}
 	r.ctl = append(r.ctl, f)
+	r.ctlPending.Store(true)
 	r.ctlMu.Unlock()
 	select {
 	case r.ctlSig <- struct{}{}:
@@ -141,6 +143,7 @@ func (r *router) runControl() {
 	r.ctlMu.Lock()
 	fs := r.ctl
 	r.ctl = nil
+	r.ctlPending.Store(false)
 	r.ctlMu.Unlock()
 	for _, f := range fs {
 		f()
@@ -201,6 +204,11 @@ func (r *router) run() {
 				in = nil
 				r.phase = phaseDrainFilters
 				break
+			}
+			if r.ctlPending.Load() {
+				// What was asked before this batch was sent applies to
+				// it: a filter added meanwhile gets it.
+				r.runControl()
 			}
 			r.now = unixNow()
 			// Counted first: route may hand a full batch on, and what

@@ -99,6 +99,8 @@ type sink struct {
 	matchSamples atomic.Int64
 	procNs       atomic.Int64
 	procSamples  atomic.Int64
+	ready        chan struct{} // closed after the first Connect returned, or at start without one
+	readyOnce    sync.Once
 	busy         atomic.Int32 // callIdle, callMessage, ...
 	curLoop      atomic.Int32 // loop count of the message being processed
 }
@@ -168,6 +170,10 @@ func (s *sink) run() {
 			a.SetAcker(s.acked)
 		}
 	}
+	if _, ok := s.plugin.(pipeline.Connector); !ok {
+		s.markReady()
+	}
+	defer s.markReady()
 	ctx := s.e.runCtx
 	var err error
 	if s.buffered {
@@ -478,12 +484,17 @@ func (s *sink) drop(err error) {
 	s.log.Error("message dropped", "err", err)
 }
 
+// markReady says that the sink's first Connect returned (or that it has
+// none, or stopped): Run starts the inputs once every filter is ready.
+func (s *sink) markReady() { s.readyOnce.Do(func() { close(s.ready) }) }
+
 // connect calls Connect until it succeeds, retrying on ErrRetry.
 func (s *sink) connect(ctx context.Context, c pipeline.Connector, rh *retrier) error {
 	for {
 		s.busy.Store(callConnect)
 		err := s.safeConnect(ctx, c)
 		s.busy.Store(callIdle)
+		s.markReady()
 		if err == nil {
 			rh.reset()
 			return nil
