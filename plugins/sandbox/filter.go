@@ -57,6 +57,10 @@ func newFilter(cfg Config, env *pipeline.Env) (pipeline.Filter, error) {
 	f := &Filter{name: env.Name(), hostname: env.Hostname(), cfg: cfg, log: env.Logger(),
 		maxProcess: int(g.MaxProcessInject), maxTimer: int(g.MaxTimerInject)}
 	f.stats.denominator = g.SampleDenominator
+	if cfg.Profile {
+		// Heka's figure: ten times the samples its slow-filter rule needs.
+		f.stats.profileGoal = 10 * max(1, int64(g.PluginChanSize)-1)
+	}
 	sb, err := newSandbox(cfg, env, "sandbox filter", lsb.Restricted, map[string]lua.LGFunction{
 		"read_message": f.rd.readMessage, "inject_payload": f.injectPayload, "inject_message": f.injectMessage,
 		"read_next_field": f.rd.readNextField,

@@ -139,6 +139,12 @@ type counters struct {
 
 	sample      int // process_message calls since the last timed one
 	denominator int // sample_denominator: one call in this many is timed
+
+	// profile = true (SandboxFilter): the first profileGoal calls are all
+	// timed, then sampling resumes from their average, as in Heka.
+	profileGoal  int64
+	profileN     atomic.Int64
+	profileTotal atomic.Int64
 }
 
 // process records one process_message call that started at start (zero when
@@ -148,15 +154,33 @@ func (c *counters) process(start time.Time, status int) {
 	if status < 0 {
 		c.failures.Add(1)
 	}
-	if !start.IsZero() {
-		c.pmSamples.Add(1)
-		c.pmTotal.Add(int64(time.Since(start)))
+	if start.IsZero() {
+		return
 	}
+	d := int64(time.Since(start))
+	if c.profiling() {
+		n, total := c.profileN.Add(1), c.profileTotal.Add(d)
+		if n == c.profileGoal {
+			// As Heka: the profile's average becomes one sample, so that
+			// the calls timed from now on are not swamped by it.
+			c.pmTotal.Store(total / n)
+			c.pmSamples.Store(1)
+			return
+		}
+	}
+	c.pmSamples.Add(1)
+	c.pmTotal.Add(d)
 }
+
+// profiling reports whether every call is still timed (profile = true).
+func (c *counters) profiling() bool { return c.profileN.Load() < c.profileGoal }
 
 // startProcess is the start time of a process_message call to time (one
 // in sample_denominator), or the zero time.
 func (c *counters) startProcess() time.Time {
+	if c.profiling() {
+		return time.Now()
+	}
 	if c.sample++; c.sample < c.denominator {
 		return time.Time{}
 	}
@@ -191,6 +215,10 @@ func (c *counters) report(st lsb.Stats, injects bool) []pipeline.ReportField {
 		{Name: "ProcessMessageAvgDuration", Value: avg(c.pmTotal.Load(), pmN), Representation: "ns"},
 		{Name: "TimerEventSamples", Value: teN, Representation: "count"},
 		{Name: "TimerEventAvgDuration", Value: avg(c.teTotal.Load(), teN), Representation: "ns"},
+	}
+	if n := c.profileN.Load(); n > 0 {
+		r = append(r, pipeline.ReportField{Name: "ProfileMessageSamples", Value: n, Representation: "count"},
+			pipeline.ReportField{Name: "ProfileMessageAvgDuration", Value: avg(c.profileTotal.Load(), n), Representation: "ns"})
 	}
 	if injects {
 		r = append(r, pipeline.ReportField{Name: "InjectMessageCount", Value: c.injects.Load(), Representation: "count"})

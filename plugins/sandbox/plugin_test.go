@@ -788,3 +788,47 @@ end`
 		})
 	}
 }
+
+// TestFilterProfile: with profile = true a SandboxFilter times its first
+// (plugin_chansize - 1) x 10 calls (290 by default), then samples again
+// from their average, as Heka; without it only one call in
+// sample_denominator is timed.
+func TestFilterProfile(t *testing.T) {
+	field := func(fs []pipeline.ReportField, name string) any {
+		for _, f := range fs {
+			if f.Name == name {
+				return f.Value
+			}
+		}
+		return nil
+	}
+	tests := []struct {
+		extra               string
+		calls               int
+		profiled, pmSamples any
+		profileAvgIsPresent bool
+	}{
+		{"profile = true\n", 100, int64(100), int64(100), true},
+		{"profile = true\n", 300, int64(290), int64(1), true},
+		{"", 300, nil, int64(0), false},
+	}
+	for _, tc := range tests {
+		f := build(t, t.TempDir(), "SandboxFilter", "p", "function process_message() return 0 end", tc.extra).(*Filter)
+		for range tc.calls {
+			if err := f.Process(t.Context(), textPack("x"), plugintest.NewInjector("")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := f.Report()
+		if got := field(r, "ProfileMessageSamples"); got != tc.profiled {
+			t.Errorf("%q, %d calls: ProfileMessageSamples %v, want %v", tc.extra, tc.calls, got, tc.profiled)
+		}
+		if got := field(r, "ProcessMessageSamples"); got != tc.pmSamples {
+			t.Errorf("%q, %d calls: ProcessMessageSamples %v, want %v", tc.extra, tc.calls, got, tc.pmSamples)
+		}
+		if avg := field(r, "ProfileMessageAvgDuration"); (avg != nil) != tc.profileAvgIsPresent || (avg != nil && avg.(int64) <= 0) {
+			t.Errorf("%q: ProfileMessageAvgDuration %v", tc.extra, avg)
+		}
+		f.Close()
+	}
+}
