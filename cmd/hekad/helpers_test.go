@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hekad-go/hekad/client/hekadtest"
 	"github.com/hekad-go/hekad/internal/testbuild"
 )
 
@@ -47,16 +48,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// freePort returns a loopback address that was free a moment ago.
+// freePort returns a loopback TCP address that was free a moment ago.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	return hekadtest.FreeAddr(t, "tcp")
 }
 
 // serveTCP listens on addr for the rest of the test and runs serve on
@@ -79,16 +74,11 @@ func serveTCP(t *testing.T, addr string, serve func(net.Conn)) {
 	}()
 }
 
-// waitFor polls cond every few milliseconds until it holds or d passes.
+// waitFor polls cond every few milliseconds until it holds, or fails the
+// test once d has passed.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	hekadtest.WaitFor(t, d, what, cond)
 }
 
 // proc is a running hekad.
