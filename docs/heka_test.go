@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -70,6 +71,9 @@ func hekaTable(t *testing.T) string {
 			state = "not yet (runs in " + p.Host() + ", not built yet)"
 			if _, ok := pipeline.Lookup(p.Host()); ok {
 				state = "with " + p.Host() + " (the script is not shipped yet)"
+				if _, err := os.Stat(filepath.Join("..", "share", p.Name)); err == nil {
+					state = fmt.Sprintf("yes: [share/%s](../share/%s), run by %s ([lua-plugins.md](lua-plugins.md))", p.Name, p.Name, p.Host())
+				}
 			}
 		} else if r, ok := pipeline.Lookup(p.Name); ok {
 			built++
