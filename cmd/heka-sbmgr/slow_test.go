@@ -11,13 +11,14 @@ import (
 	"github.com/hekad-go/hekad/message"
 )
 
-// slowScript spends a few milliseconds on every message: far above the
-// default max_process_duration (100 µs).
+// slowScript spends several milliseconds on every message (about 500,000
+// instructions, half the instruction_limit): well above the 1 ms
+// max_process_duration the test sets.
 const slowScript = `
 local n = 0
 function process_message()
     local x = 0
-    for i = 1, 100000 do x = x + i end
+    for i = 1, 250000 do x = x + i end
     n = n + 1
     return 0
 end
@@ -33,7 +34,7 @@ end
 // reaches the output.
 func TestSlowSandboxIsEnded(t *testing.T) {
 	dir := t.TempDir()
-	s := startManager(t, dir, hekadtest.FreeAddr(t, "tcp"))
+	s := startManagerMPD(t, dir, hekadtest.FreeAddr(t, "tcp"), "1000000")
 	s.sbmgr("ops", "secret", "-action", "load", "-script", s.write("Slow.lua", slowScript),
 		"-scriptconfig", s.write("Slow.toml", counterToml("Slow")))
 	s.waitLog("filter started plugin=OpsManager-Slow")
@@ -56,8 +57,8 @@ func TestSlowSandboxIsEnded(t *testing.T) {
 	if v, _ := term.GetFieldValue("plugin"); v != "OpsManager-Slow" {
 		t.Errorf("plugin field %v", v)
 	}
-	if v, _ := term.GetFieldValue("ProcessMessageAvgDuration"); v == nil || v.(int64) <= 100000 {
-		t.Errorf("ProcessMessageAvgDuration %v, want above max_process_duration (100000 ns)", v)
+	if v, _ := term.GetFieldValue("ProcessMessageAvgDuration"); v == nil || v.(int64) <= 1000000 {
+		t.Errorf("ProcessMessageAvgDuration %v, want above max_process_duration (1000000 ns)", v)
 	}
 	if v, _ := term.GetFieldValue("ProcessMessageSamples"); v == nil || v.(int64) < 29 {
 		t.Errorf("ProcessMessageSamples %v, want at least plugin_chansize-1", v)
