@@ -76,16 +76,5 @@ function process_message()
 end
 
 function timer_event(ns)
-    if not anomaly_config then
-        inject_payload("cbuf", title, status)
-        return
-    end
-    if not alert.throttled(ns) then
-        local msg, annos = anomaly.detect(ns, title, status, anomaly_config)
-        if msg then
-            annotation.concat(title, annos)
-            alert.send(ns, msg)
-        end
-    end
-    inject_payload("cbuf", title, annotation.prune(title, ns), status)
+    anomaly.inject_graph(ns, title, status, anomaly_config)
 end

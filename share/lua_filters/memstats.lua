@@ -34,7 +34,6 @@ Config:
 _PRESERVATION_VERSION = read_config("preservation_version") or 0
 
 local circular_buffer = require "circular_buffer"
-local alert = require "alert"
 local annotation = require "annotation"
 local anomaly = require "anomaly"
 
@@ -69,16 +68,5 @@ function process_message()
 end
 
 function timer_event(ns)
-    if not anomaly_config then
-        inject_payload("cbuf", title, cbuf)
-        return
-    end
-    if not alert.throttled(ns) then
-        local msg, annos = anomaly.detect(ns, title, cbuf, anomaly_config)
-        if msg then
-            annotation.concat(title, annos)
-            alert.send(ns, msg)
-        end
-    end
-    inject_payload("cbuf", title, annotation.prune(title, ns), cbuf)
+    anomaly.inject_graph(ns, title, cbuf, anomaly_config)
 end

@@ -39,7 +39,6 @@ _PRESERVATION_VERSION = read_config("preservation_version") or 0
 
 local math = require "math"
 local circular_buffer = require "circular_buffer"
-local alert = require "alert"
 local annotation = require "annotation"
 local anomaly = require "anomaly"
 
@@ -82,16 +81,5 @@ function process_message()
 end
 
 function timer_event(ns)
-    if not anomaly_config then
-        inject_payload("cbuf", title, data)
-        return
-    end
-    if not alert.throttled(ns) then
-        local msg, annos = anomaly.detect(ns, title, data, anomaly_config)
-        if msg then
-            annotation.concat(title, annos)
-            alert.send(ns, msg)
-        end
-    end
-    inject_payload("cbuf", title, annotation.prune(title, ns), data)
+    anomaly.inject_graph(ns, title, data, anomaly_config)
 end

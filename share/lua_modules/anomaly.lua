@@ -29,6 +29,14 @@
 --     (annotation.create), or nothing. Raises an error for arguments out of
 --     range for the buffer.
 --
+-- inject_graph(ns, title, cbuf, anomaly_config)
+--     The timer_event of a graph filter: without anomaly_config it sends
+--     cbuf as a graph (inject_payload "cbuf" named title); with it, unless
+--     alerts are throttled (module alert), it runs detect, adds what it
+--     found to the graph's annotations and sends it as an alert, then sends
+--     the graph with its annotations. (hekad's: Heka's graph filters each
+--     wrote this out.)
+--
 -- Example:
 --   local anomaly = require "anomaly"
 --   local cfg = anomaly.parse_config(read_config("anomaly_config"))
@@ -222,6 +230,24 @@ function M.detect(ns, name, cbuf, anomaly_config)
         end
     end
     if #msgs > 0 then return table.concat(msgs, "\n"), annos end
+end
+
+function M.inject_graph(ns, title, cbuf, anomaly_config)
+    if not anomaly_config then
+        inject_payload("cbuf", title, cbuf)
+        return
+    end
+    -- required here, not at load: alert defines the global _LAST_ALERT,
+    -- which only the scripts that alert should have
+    local alert = require "alert"
+    if not alert.throttled(ns) then
+        local msg, annos = M.detect(ns, title, cbuf, anomaly_config)
+        if msg then
+            annotation.concat(title, annos)
+            alert.send(ns, msg)
+        end
+    end
+    inject_payload("cbuf", title, annotation.prune(title, ns), cbuf)
 end
 
 return M

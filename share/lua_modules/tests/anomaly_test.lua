@@ -163,4 +163,20 @@ T.eq("two algorithms", {anomaly.detect(now, "g", stub_cbuf(all), cfg)},
       {anno(sd_text), anno(np_text)}})
 
 T.no_new_globals("after use", before)
+
+--[[ inject_graph (after the globals check: alerting defines _LAST_ALERT) ]]
+
+local sent = {}
+function inject_payload(typ, name, ...) sent[#sent + 1] = {typ, name, select("#", ...)} end
+local gcb = stub_cbuf(roc_answers)
+anomaly.inject_graph(now, "g", gcb, nil)
+T.eq("graph without anomaly_config", sent, {{"cbuf", "g", 1}})
+sent = {}
+local gcfg = anomaly.parse_config('roc("g", 1, 2, 0, 2, true, false)')
+anomaly.inject_graph(now, "g", gcb, gcfg)
+T.eq("graph with an anomaly: the alert, then the graph with its annotations", sent,
+     {{"alert", "", 1}, {"cbuf", "g", 2}})
+sent = {}
+anomaly.inject_graph(now + 90e9, "g", gcb, gcfg)
+T.eq("alerts throttled: the graph only", sent, {{"cbuf", "g", 2}})
 T.done()
