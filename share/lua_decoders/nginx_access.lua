@@ -50,41 +50,4 @@ variable (numbers as doubles; remote_addr with representation "ipv4" or
 
 local clf = require "common_log_format"
 
-local cfg = {
-    log_format = read_config("log_format"),
-    type = read_config("type"),
-    ua_transform = read_config("user_agent_transform"),
-    ua_keep = read_config("user_agent_keep"),
-    ua_conditional = read_config("user_agent_conditional"),
-    payload_keep = read_config("payload_keep"),
-}
-
-local line_grammar = clf.build_nginx_grammar(cfg.log_format)
-
--- reused for every line; inject_message copies it
-local out = {Timestamp = nil, Type = cfg.type, Payload = nil, Fields = nil}
-
--- transform_agent applies the user_agent_* options to fields
-local function transform_agent(fields)
-    local ua = fields.http_user_agent
-    if not (ua and cfg.ua_transform) then return end
-    local browser, version, os = clf.normalize_user_agent(ua)
-    fields.user_agent_browser = browser
-    fields.user_agent_version = version
-    fields.user_agent_os = os
-    local keep = cfg.ua_keep or (cfg.ua_conditional and browser == nil)
-    if not keep then fields.http_user_agent = nil end
-end
-
-function process_message()
-    local line = read_message("Payload")
-    if type(line) ~= "string" then return -1 end
-    local fields = line_grammar:match(line)
-    if fields == nil then return -1 end
-    out.Timestamp, fields.time = fields.time, nil
-    if cfg.payload_keep then out.Payload = line end
-    transform_agent(fields)
-    out.Fields = fields
-    inject_message(out)
-    return 0
-end
+process_message = clf.access_log_decoder(clf.build_nginx_grammar)

@@ -13,6 +13,13 @@
 --     argument that is not known.
 -- nginx_error_grammar              one line of nginx's error log
 -- normalize_user_agent(ua)         -> browser, major version, os (or nils)
+-- access_log_decoder(build)        hekad's: the process_message of
+--     lua_decoders/nginx_access.lua and apache_access.lua. It reads their
+--     options with read_config (log_format, type, user_agent_transform,
+--     user_agent_keep, user_agent_conditional, payload_keep), builds the
+--     grammar with build (build_nginx_grammar or build_apache_grammar) and
+--     returns a function that decodes the Payload of the current message
+--     and injects the result (-1 when the line does not fit).
 --
 -- Typed values:
 --   host, hostname, remote_addr, server_addr, server_name,
@@ -510,6 +517,46 @@ function M.normalize_user_agent(ua)
         end
     end
     return browser, version, os
+end
+
+function M.access_log_decoder(build)
+    local cfg = {
+        log_format = read_config("log_format"),
+        type = read_config("type"),
+        ua_transform = read_config("user_agent_transform"),
+        ua_keep = read_config("user_agent_keep"),
+        ua_conditional = read_config("user_agent_conditional"),
+        payload_keep = read_config("payload_keep"),
+    }
+    local line_grammar = build(cfg.log_format)
+
+    -- reused for every line; inject_message copies it
+    local out = {Timestamp = nil, Type = cfg.type, Payload = nil, Fields = nil}
+
+    -- transform_agent applies the user_agent_* options to fields
+    local function transform_agent(fields)
+        local ua = fields.http_user_agent
+        if not (ua and cfg.ua_transform) then return end
+        local browser, version, os = M.normalize_user_agent(ua)
+        fields.user_agent_browser = browser
+        fields.user_agent_version = version
+        fields.user_agent_os = os
+        local keep = cfg.ua_keep or (cfg.ua_conditional and browser == nil)
+        if not keep then fields.http_user_agent = nil end
+    end
+
+    return function()
+        local line = read_message("Payload")
+        if type(line) ~= "string" then return -1 end
+        local fields = line_grammar:match(line)
+        if fields == nil then return -1 end
+        out.Timestamp, fields.time = fields.time, nil
+        if cfg.payload_keep then out.Payload = line end
+        transform_agent(fields)
+        out.Fields = fields
+        inject_message(out)
+        return 0
+    end
 end
 
 return M
