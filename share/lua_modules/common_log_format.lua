@@ -55,6 +55,7 @@ local string = require "string"
 local table = require "table"
 local dt = require "date_time"
 local ip = require "ip_address"
+local util = require "util"
 
 local P, R, S, C, Cc, Cg, Ct = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cc, lpeg.Cg, lpeg.Ct
 local tonumber, type, error, ipairs = tonumber, type, error, ipairs
@@ -364,25 +365,7 @@ local apache_arguments = {
 local escapes = {t = "\t", n = "\n", ['"'] = '"', ["\\"] = "\\"}
 
 -- the text of an Apache format literal with its backslash escapes replaced
-local function unescape_apache(text)
-    local out, i, n = {}, 1, #text
-    while i <= n do
-        local c = string.sub(text, i, i)
-        local num = c == "\\" and string.match(text, "^%d%d?%d?", i + 1)
-        local e = c == "\\" and escapes[string.sub(text, i + 1, i + 1)]
-        if num then
-            out[#out + 1] = string.char(tonumber(num) % 256)
-            i = i + 1 + #num
-        elseif e then
-            out[#out + 1] = e
-            i = i + 2
-        else -- an unknown escape keeps its backslash
-            out[#out + 1] = c
-            i = i + 1
-        end
-    end
-    return table.concat(out)
-end
+local function unescape_apache(text) return util.unescape(text, escapes) end
 
 -- whether conds is empty or an Apache status-code condition: [!]NNN[,NNN]...
 local function status_codes(conds)

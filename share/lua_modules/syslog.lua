@@ -44,6 +44,7 @@ local table = require "table"
 local math = require "math"
 local dt = require "date_time"
 local ip = require "ip_address"
+local util = require "util"
 
 local P, R, S, C, Cc, Cg, Ct, Cf = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cc, lpeg.Cg, lpeg.Ct, lpeg.Cf
 local tonumber, type, error, ipairs, rawset = tonumber, type, error, ipairs, rawset
@@ -173,25 +174,7 @@ local properties = {
 local escapes = {t = "\t", n = "\n", r = "\r", ['"'] = '"', ["'"] = "'", ["\\"] = "\\",
                  ["%"] = "%", a = "\a", b = "\b", f = "\f", v = "\v"}
 
-local function unescape(text)
-    local out, i, n = {}, 1, #text
-    while i <= n do
-        local c = string.sub(text, i, i)
-        local num = c == "\\" and string.match(text, "^%d%d?%d?", i + 1)
-        local e = c == "\\" and escapes[string.sub(text, i + 1, i + 1)]
-        if num then
-            out[#out + 1] = string.char(tonumber(num) % 256)
-            i = i + 1 + #num
-        elseif e then
-            out[#out + 1] = e
-            i = i + 2
-        else -- an unknown escape keeps its backslash
-            out[#out + 1] = c
-            i = i + 1
-        end
-    end
-    return table.concat(out)
-end
+local function unescape(text) return util.unescape(text, escapes) end
 
 local function is_space(c)
     return c == " " or c == "\t" or c == "\n" or c == "\v" or c == "\f" or c == "\r"

@@ -14,6 +14,11 @@
 --     the rest to the front: behead_array(3, {"a", "b", "c", "d"}) leaves
 --     {"c", "d"}. Does nothing when idx <= 1; empties the array when idx is
 --     past its end.
+-- unescape(text, escapes)
+--     hekad's: text with its backslash escapes replaced, as in a log format
+--     string: \ followed by one to three digits is that byte (modulo 256);
+--     \ followed by a key of escapes is escapes' value; any other \ is
+--     kept. Used by common_log_format and syslog, each with its own table.
 --
 -- Example:
 --   local util = require "util"
@@ -22,6 +27,7 @@
 --   -- fields = {["a.b"] = 1, ["a.c.d"] = "x"}
 
 local string = require "string"
+local table = require "table"
 
 local pairs, type, require = pairs, type, require
 
@@ -66,6 +72,26 @@ function M.behead_array(idx, array)
             array[i] = nil
         end
     end
+end
+
+function M.unescape(text, escapes)
+    local out, i, n = {}, 1, #text
+    while i <= n do
+        local c = string.sub(text, i, i)
+        local num = c == "\\" and string.match(text, "^%d%d?%d?", i + 1)
+        local e = c == "\\" and escapes[string.sub(text, i + 1, i + 1)]
+        if num then
+            out[#out + 1] = string.char(tonumber(num) % 256)
+            i = i + 1 + #num
+        elseif e then
+            out[#out + 1] = e
+            i = i + 2
+        else -- an unknown escape keeps its backslash
+            out[#out + 1] = c
+            i = i + 1
+        end
+    end
+    return table.concat(out)
 end
 
 return M

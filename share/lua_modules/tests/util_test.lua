@@ -60,5 +60,20 @@ for i, c in ipairs(behead) do
     T.eq("behead_array " .. i, c[2], c[3])
 end
 
+-- text, expected (escapes: t and the backslash)
+local escapes = {t = "\t", ["\\"] = "\\"}
+local unescapes = {
+    {[[a\tb]], "a\tb"},
+    {[[\\]], "\\"},
+    {[[\101\066]], "eB"}, -- decimal, as in Lua strings
+    {[[\1012]], "e2"},
+    {[[\300]], ","}, -- 300 % 256
+    {[[\x\]], [[\x\]]},
+    {"", ""},
+}
+for i, c in ipairs(unescapes) do
+    T.eq("unescape " .. i, util.unescape(c[1], escapes), c[2])
+end
+
 T.no_new_globals("after use", before)
 T.done()
