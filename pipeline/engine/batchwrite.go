@@ -188,6 +188,13 @@ func (s *sink) handleBatchWrite(ctx context.Context, rh *retrier, b *batch, bw p
 	}
 	clear(joined)
 	s.processed.Add(int64(len(outs)))
+	if fatal != nil {
+		for _, o := range outs {
+			if o == outLost {
+				s.exitLost++
+			}
+		}
+	}
 	return fatal
 }
 

@@ -73,6 +73,7 @@ type sink struct {
 	backlog      atomic.Int64 // buffered filters: queued records not yet processed (see router.quiet)
 	readerGone   atomic.Bool  // the queue's reader has returned: the backlog no longer counts
 	exited       bool         // exit ran (the sink's goroutine only)
+	exitLost     int          // messages lost in the call that ended the plugin (the sink's goroutine only)
 	stopAnswered bool         // the router's stop request was answered (the sink's goroutine only)
 	dynamic      bool         // added at run time (Engine.AddFilter): forgotten when it returns
 	removing     atomic.Bool  // RemoveFilter was called
@@ -381,6 +382,10 @@ func (s *sink) handleBatch(ctx context.Context, rh *retrier, b *batch) error {
 		}
 		if err != nil {
 			rest := len(b.packs) - i - 1
+			s.exitLost += rest
+			if o == outLost {
+				s.exitLost++
+			}
 			if filter {
 				s.e.filterBusy.Add(-int64(rest))
 			}
@@ -623,7 +628,7 @@ func (s *sink) finish(err error) {
 	s.exit(err)
 	// Keep taking what the router sends until it closes the channel, so
 	// the router never waits on a plugin that is gone.
-	n := 0
+	n := s.exitLost // and then those still queued for it
 	for {
 		var b *batch
 		select {
